@@ -1,0 +1,74 @@
+"""Activation functions and their derivatives, applied in place.
+
+Registries keyed by the public option string, as in scikit-learn's
+``sklearn.neural_network._base``: the derivatives are written in terms of the
+activation's *output*, so the forward pass can overwrite its input.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+def _identity(Z):
+    pass
+
+
+def _exp(Z):
+    np.exp(Z, out=Z)
+
+
+def _logistic(Z):
+    expit(Z, out=Z)
+
+
+def _tanh(Z):
+    np.tanh(Z, out=Z)
+
+
+def _relu(Z):
+    np.maximum(Z, 0, out=Z)
+
+
+def _softmax(Z):
+    # Subtracting the row maximum keeps exp from overflowing; the result is
+    # mathematically unchanged.
+    Z -= Z.max(axis=1, keepdims=True)
+    np.exp(Z, out=Z)
+    Z /= Z.sum(axis=1, keepdims=True)
+
+
+ACTIVATIONS = {
+    "identity": _identity,
+    "exp": _exp,
+    "logistic": _logistic,
+    "tanh": _tanh,
+    "relu": _relu,
+    "softmax": _softmax,
+}
+
+
+def _identity_derivative(A, delta):
+    pass
+
+
+def _logistic_derivative(A, delta):
+    delta *= A
+    delta *= 1 - A
+
+
+def _tanh_derivative(A, delta):
+    delta *= 1 - A**2
+
+
+def _relu_derivative(A, delta):
+    # A == 0 exactly where the pre-activation was <= 0 (or the unit was dropped,
+    # whose delta is zero already).
+    np.multiply(delta, A > 0, out=delta)
+
+
+DERIVATIVES = {
+    "identity": _identity_derivative,
+    "logistic": _logistic_derivative,
+    "tanh": _tanh_derivative,
+    "relu": _relu_derivative,
+}

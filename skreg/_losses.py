@@ -1,0 +1,69 @@
+"""Data losses (weighted means over samples) and label smoothing of targets.
+
+Each output activation is paired with its canonical loss (identity/squared,
+exp/poisson, logistic/binary log-loss, softmax/log-loss), so the gradient of
+the loss with respect to the output pre-activation is always
+``prediction - target``; the engine relies on that and never differentiates the
+losses below. They only report the value.
+"""
+
+import numpy as np
+from scipy.special import xlogy
+
+
+def _weighted_mean(values, sample_weight):
+    # values: (n_samples,) per-sample losses.
+    if sample_weight is None:
+        return float(values.mean())
+    return float(np.dot(values, sample_weight) / sample_weight.sum())
+
+
+def squared_loss(Y, P, sample_weight=None):
+    """Half the squared error, averaged over outputs and samples."""
+    per_sample = ((Y - P) ** 2).mean(axis=1)
+    return 0.5 * _weighted_mean(per_sample, sample_weight)
+
+
+def poisson_loss(Y, P, sample_weight=None):
+    """Half the Poisson deviance, summed over outputs."""
+    per_sample = (xlogy(Y, Y / P) - Y + P).sum(axis=1)
+    return _weighted_mean(per_sample, sample_weight)
+
+
+def log_loss(Y, P, sample_weight=None):
+    """Cross-entropy of softmax outputs against (possibly smoothed) targets."""
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    per_sample = -xlogy(Y, P).sum(axis=1)
+    return _weighted_mean(per_sample, sample_weight)
+
+
+def binary_log_loss(Y, P, sample_weight=None):
+    """Cross-entropy of independent logistic outputs (binary and multilabel)."""
+    eps = np.finfo(P.dtype).eps
+    P = np.clip(P, eps, 1 - eps)
+    per_sample = -(xlogy(Y, P) + xlogy(1 - Y, 1 - P)).sum(axis=1)
+    return _weighted_mean(per_sample, sample_weight)
+
+
+# Keyed by the output activation: the pairing is what makes delta = P - Y exact.
+LOSSES = {
+    "identity": squared_loss,
+    "exp": poisson_loss,
+    "softmax": log_loss,
+    "logistic": binary_log_loss,
+}
+
+
+def smooth_targets(Y, label_smoothing, out_activation):
+    """Return smoothed float targets for a classifier's output layer.
+
+    Softmax outputs (multiclass) get ``(1 - eps) * Y + eps / K``; logistic
+    outputs (binary and multilabel, one independent unit each) get
+    ``Y * (1 - eps) + eps / 2``. ``Y`` is not modified.
+    """
+    Y = np.asarray(Y)
+    if label_smoothing == 0:
+        return Y
+    n_choices = Y.shape[1] if out_activation == "softmax" else 2
+    return Y * (1.0 - label_smoothing) + label_smoothing / n_choices

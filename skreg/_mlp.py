@@ -1,0 +1,1018 @@
+"""The estimators: MLPClassifier and MLPRegressor.
+
+This layer knows scikit-learn (validation, labels, fitted attributes, stopping
+rules); the arithmetic lives in ``skreg._engine``, ``skreg._solvers`` and the
+modules they use. The structure of ``_fit`` follows scikit-learn's
+``BaseMultilayerPerceptron`` (``_fit -> _initialize -> _fit_stochastic |
+_fit_lbfgs``), so that on the objectives the two share, a fit here is the same
+run as a fit there.
+"""
+
+import copy
+import warnings
+from abc import ABC, abstractmethod
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils import check_random_state, column_or_1d, shuffle
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import type_of_target, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from skreg._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
+from skreg._dropout import layer_rates
+from skreg._engine import Network, predict_output
+from skreg._exceptions import InconsistentVersionWarning
+from skreg._optimizers import OPTIMIZERS
+from skreg._penalties import make_penalties
+from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
+from skreg._validation import (
+    Interval,
+    Options,
+    StrOptions,
+    check_optimize_result,
+    check_partial_fit_first_call,
+    check_sample_weight,
+    fit_context,
+)
+from skreg._version import __version__
+
+_STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+_DIVERGED = (
+    "Training diverged: the {what} became non-finite at epoch {epoch}. "
+    "Try a smaller learning_rate_init, scaling the inputs (for example with "
+    "StandardScaler), or a stronger penalty (larger alpha)."
+)
+
+
+class _BaseMLP(BaseEstimator, ABC):
+    """Shared fitting logic of the classifier and the regressor."""
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "activation": [StrOptions({"identity", "logistic", "tanh", "relu"})],
+        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "penalty": [StrOptions({"l2", "l1", "elasticnet"}), None],
+        "l1_ratio": [Interval(Real, 0, 1, closed="both")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
+        "input_dropout": [Interval(Real, 0, 1, closed="left")],
+        "batch_size": [
+            StrOptions({"auto"}),
+            Interval(Integral, 1, None, closed="left"),
+        ],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    @abstractmethod
+    def __init__(
+        self,
+        hidden_layer_sizes,
+        activation,
+        *,
+        solver,
+        alpha,
+        penalty,
+        l1_ratio,
+        dropout,
+        input_dropout,
+        batch_size,
+        learning_rate,
+        learning_rate_init,
+        power_t,
+        max_iter,
+        shuffle,
+        random_state,
+        tol,
+        verbose,
+        warm_start,
+        momentum,
+        nesterovs_momentum,
+        early_stopping,
+        validation_fraction,
+        beta_1,
+        beta_2,
+        epsilon,
+        n_iter_no_change,
+        max_fun,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.penalty = penalty
+        self.l1_ratio = l1_ratio
+        self.dropout = dropout
+        self.input_dropout = input_dropout
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+
+    # ------------------------------------------------------------------
+    # Parameters that involve more than one argument
+    # ------------------------------------------------------------------
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        if not hasattr(sizes, "__iter__"):
+            sizes = [sizes]
+        sizes = list(sizes)
+        if any(
+            not isinstance(size, Integral | np.integer) or size <= 0 for size in sizes
+        ):
+            raise ValueError(
+                f"hidden_layer_sizes must be positive integers, got {sizes}."
+            )
+        return sizes
+
+    def _dropout_rates(self, n_hidden):
+        """Dropout rate of each layer's input; checks the two dropout parameters."""
+        dropout = self.dropout
+        if np.ndim(dropout) != 0:
+            rates = np.asarray(dropout, dtype=float)
+            if rates.ndim != 1 or rates.shape[0] != n_hidden:
+                raise ValueError(
+                    "dropout must be a float or a sequence of one float per hidden "
+                    f"layer ({n_hidden}), got {dropout!r}."
+                )
+            if not np.all((rates >= 0) & (rates < 1)):
+                raise ValueError(f"dropout rates must be in [0, 1), got {list(rates)}.")
+        rates = layer_rates(self.input_dropout, dropout, n_hidden)
+        if self.solver == "lbfgs" and any(rate > 0 for rate in rates):
+            raise ValueError(
+                "solver='lbfgs' does not support dropout (got "
+                f"dropout={dropout!r}, input_dropout={self.input_dropout!r}): "
+                "L-BFGS needs a deterministic objective. Use solver='adam' or "
+                "'sgd', or set dropout=0 and input_dropout=0."
+            )
+        return rates
+
+    # ------------------------------------------------------------------
+    # Fitting
+    # ------------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        hidden_sizes = self._hidden_sizes()
+        rates = self._dropout_rates(len(hidden_sizes))
+        first_pass = not hasattr(self, "coefs_") or (
+            not self.warm_start and not incremental
+        )
+        # A failed call must leave a fitted model as it was: keep a copy of the
+        # fitted state and put it back on any error (KeyboardInterrupt excepted,
+        # which keeps the epochs completed so far; see _fit_stochastic).
+        saved = self._fitted_state() if hasattr(self, "coefs_") else None
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._fit_checked(
+                    X, y, sample_weight, incremental, first_pass, hidden_sizes, rates
+                )
+        except KeyboardInterrupt:
+            raise
+        except BaseException:
+            self._restore_fitted_state(saved)
+            raise
+        return self
+
+    def _fit_checked(
+        self, X, y, sample_weight, incremental, first_pass, hidden_sizes, rates
+    ):
+        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, X)
+        sample_weight = self._class_weighted(Y, sample_weight, incremental)
+        if Y.ndim == 1:
+            Y = Y.reshape((-1, 1))
+        layer_units = [X.shape[1], *hidden_sizes, Y.shape[1]]
+
+        # A fresh generator at every call, and the initial weights drawn from
+        # it before anything whose size depends on n_samples (split, shuffling,
+        # masks), so weighted and repeated data start from the same weights.
+        random_state = check_random_state(self.random_state)
+        if first_pass:
+            self._initialize(Y, layer_units, X.dtype, random_state)
+        elif [W.shape[1] for W in self.coefs_] != layer_units[1:]:
+            raise ValueError(
+                "hidden_layer_sizes or the number of outputs changed since the "
+                f"model was fitted: layers {[W.shape[1] for W in self.coefs_]}, "
+                f"now {layer_units[1:]}. Refit with warm_start=False."
+            )
+
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self._fit_stochastic(X, Y, sample_weight, random_state, rates, incremental)
+        else:
+            self._fit_lbfgs(X, Y, sample_weight)
+
+        if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
+            raise ValueError(
+                _DIVERGED.format(what="parameters", epoch=getattr(self, "n_iter_", 0))
+            )
+
+    def _initialize(self, Y, layer_units, dtype, random_state):
+        self.n_iter_ = 0
+        self.t_ = 0
+        self.n_outputs_ = Y.shape[1]
+        self.n_layers_ = len(layer_units)
+        self.out_activation_ = self._output_activation()
+        # Glorot and Bengio (2010) uniform initialisation, scikit-learn's
+        # choice and draw order, so that seeds give the same starting weights.
+        factor = 2.0 if self.activation == "logistic" else 6.0
+        self.coefs_, self.intercepts_ = [], []
+        for fan_in, fan_out in zip(layer_units[:-1], layer_units[1:]):
+            bound = np.sqrt(factor / (fan_in + fan_out))
+            W = random_state.uniform(-bound, bound, (fan_in, fan_out))
+            b = random_state.uniform(-bound, bound, fan_out)
+            self.coefs_.append(W.astype(dtype, copy=False))
+            self.intercepts_.append(b.astype(dtype, copy=False))
+        self._best_coefs = [W.copy() for W in self.coefs_]
+        self._best_intercepts = [b.copy() for b in self.intercepts_]
+        if self.solver in _STOCHASTIC_SOLVERS:
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            if self.early_stopping:
+                self.validation_scores_ = []
+                self.best_validation_score_ = -np.inf
+                self.best_loss_ = None
+            else:
+                self.best_loss_ = np.inf
+                self.validation_scores_ = None
+                self.best_validation_score_ = None
+
+    def _penalties(self, weight_sum):
+        return make_penalties(
+            len(self.coefs_), self.penalty, self.alpha, self.l1_ratio, weight_sum
+        )
+
+    def _fit_lbfgs(self, X, Y, sample_weight):
+        weight_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
+        penalties = self._penalties(weight_sum)
+        network = Network(
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self.out_activation_,
+            X.shape[0],
+        )
+        result = fit_lbfgs(
+            network,
+            penalties,
+            X,
+            self._training_targets(Y, X.dtype),
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+        )
+        self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)
+        self.loss_ = float(result.fun)
+
+    def _validation_split(self, X, Y, sample_weight, random_state):
+        """Training and validation parts for early stopping, or None.
+
+        Splits as scikit-learn does (same generator, stratified for a single
+        output), but falls back to training on all samples, with a warning,
+        when the validation part would have fewer than 2 samples or cannot be
+        stratified, instead of failing on small data sets.
+        """
+        n_samples = X.shape[0]
+        n_validation = int(np.ceil(self.validation_fraction * n_samples))
+        stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
+        reason = None
+        if n_validation < 2 or n_samples - n_validation < 1:
+            reason = (
+                f"the validation set would have {n_validation} sample(s) "
+                f"(validation_fraction={self.validation_fraction}, "
+                f"n_samples={n_samples})"
+            )
+        else:
+            arrays = [X, Y] + ([] if sample_weight is None else [sample_weight])
+            try:
+                parts = train_test_split(
+                    *arrays,
+                    random_state=random_state,
+                    test_size=self.validation_fraction,
+                    stratify=stratify,
+                )
+            except ValueError as error:
+                reason = f"the validation split failed ({error})"
+        if reason is not None:
+            warnings.warn(
+                f"early_stopping=True, but {reason}; training on all samples "
+                "without early stopping.",
+                UserWarning,
+            )
+            return None
+        if sample_weight is None:
+            parts += [None, None]
+        X_train, X_val, Y_train, Y_val, sw_train, sw_val = parts
+        return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
+
+    def _fit_stochastic(self, X, Y, sample_weight, random_state, rates, incremental):
+        params = self.coefs_ + self.intercepts_
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer(params)
+
+        # partial_fit sees one chunk of a stream: there is nothing to hold out,
+        # so early stopping only applies to fit.
+        validation = None
+        if self.early_stopping and not incremental:
+            split = self._validation_split(X, Y, sample_weight, random_state)
+            if split is not None:
+                X, Y, sample_weight, validation = split
+        if validation is None and self.best_loss_ is None:
+            self.best_loss_ = np.inf
+
+        n_samples = X.shape[0]
+        if self.batch_size == "auto":
+            batch_size = min(200, n_samples)
+        else:
+            if self.batch_size > n_samples:
+                warnings.warn(
+                    "Got `batch_size` less than 1 or larger than "
+                    "sample size. It is going to be clipped"
+                )
+            batch_size = int(np.clip(self.batch_size, 1, n_samples))
+
+        weight_sum = n_samples if sample_weight is None else sample_weight.sum()
+        penalties = self._penalties(weight_sum)
+        network = Network(
+            self.coefs_,
+            self.intercepts_,
+            self.activation,
+            self.out_activation_,
+            batch_size,
+            rates,
+        )
+        runner = EpochRunner(
+            network,
+            self._optimizer,
+            penalties,
+            X,
+            self._training_targets(Y, X.dtype),
+            sample_weight,
+            batch_size,
+        )
+        dropout_rng = None
+        if any(rate > 0 for rate in rates):
+            # Masks come from a Generator (fast, fills buffers in place) seeded
+            # from the fit's random state; drawn only with dropout so runs
+            # without it consume the random state exactly as scikit-learn does.
+            dropout_rng = np.random.default_rng(random_state.randint(2**31 - 1))
+
+        order = np.arange(n_samples) if self.shuffle else None
+        self.n_iter_ = 0
+        for _ in range(self.max_iter):
+            # Each epoch either completes or leaves no trace: the state at its
+            # start is what an interrupted or diverged epoch returns to.
+            epoch_start = self._fitted_state()
+            try:
+                if self.shuffle:
+                    order = shuffle(order, random_state=random_state)
+                accumulated = runner.run(order, dropout_rng)
+                if not all(np.isfinite(p).all() for p in params):
+                    raise DivergenceError("parameters")
+                stop = self._end_epoch(accumulated / n_samples, n_samples, validation)
+            except DivergenceError as error:
+                self._restore_fitted_state(epoch_start)
+                what = "parameters" if error.args == ("parameters",) else "loss"
+                raise ValueError(
+                    _DIVERGED.format(what=what, epoch=self.n_iter_ + 1)
+                ) from None
+            except KeyboardInterrupt:
+                self._restore_fitted_state(epoch_start)
+                self._keep_best_if_early_stopping(validation)
+                raise
+            if stop or incremental:
+                break
+            if self.n_iter_ == self.max_iter:
+                warnings.warn(
+                    "Stochastic Optimizer: Maximum iterations (%d) reached and "
+                    "the optimization hasn't converged yet." % self.max_iter,
+                    ConvergenceWarning,
+                )
+        self._keep_best_if_early_stopping(validation)
+
+    def _make_optimizer(self, params):
+        if self.solver == "sgd":
+            return OPTIMIZERS["sgd"](
+                params,
+                self.learning_rate_init,
+                self.learning_rate,
+                self.momentum,
+                self.nesterovs_momentum,
+                self.power_t,
+            )
+        return OPTIMIZERS["adam"](
+            params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
+        )
+
+    def _end_epoch(self, loss, n_samples, validation):
+        """Bookkeeping at the end of an epoch; returns whether to stop.
+
+        The single place an epoch ends, so a future callback hook goes here.
+        """
+        self.n_iter_ += 1
+        self.loss_ = loss
+        self.t_ += n_samples
+        self.loss_curve_.append(loss)
+        if self.verbose:
+            print("Iteration %d, loss = %.8f" % (self.n_iter_, loss))
+        self._update_no_improvement_count(validation)
+        self._optimizer.iteration_ends(self.t_)
+        if self._no_improvement_count > self.n_iter_no_change:
+            if validation is not None:
+                msg = (
+                    "Validation score did not improve more than tol=%f for %d "
+                    "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                )
+            else:
+                msg = (
+                    "Training loss did not improve more than tol=%f for %d "
+                    "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                )
+            if self._optimizer.trigger_stopping(msg, self.verbose):
+                return True
+            self._no_improvement_count = 0
+        return False
+
+    def _update_no_improvement_count(self, validation):
+        if validation is not None:
+            X_val, Y_val, sw_val = validation
+            score = self._score(X_val, self._labels_of(Y_val), sw_val)
+            self.validation_scores_.append(score)
+            if self.verbose:
+                print("Validation score: %f" % score)
+            if score < self.best_validation_score_ + self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if score > self.best_validation_score_:
+                self.best_validation_score_ = score
+                self._best_coefs = [W.copy() for W in self.coefs_]
+                self._best_intercepts = [b.copy() for b in self.intercepts_]
+        else:
+            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
+                self._no_improvement_count += 1
+            else:
+                self._no_improvement_count = 0
+            if self.loss_curve_[-1] < self.best_loss_:
+                self.best_loss_ = self.loss_curve_[-1]
+
+    def _keep_best_if_early_stopping(self, validation):
+        if validation is not None and self.validation_scores_:
+            # Copy into the arrays in place: the optimizer holds references.
+            for W, best in zip(self.coefs_, self._best_coefs):
+                W[...] = best
+            for b, best in zip(self.intercepts_, self._best_intercepts):
+                b[...] = best
+
+    # ------------------------------------------------------------------
+    # Transactional state
+    # ------------------------------------------------------------------
+
+    def _fitted_state(self):
+        """A deep copy of everything fit has set (not the parameters)."""
+        params = self.get_params(deep=False)
+        return copy.deepcopy(
+            {key: value for key, value in self.__dict__.items() if key not in params}
+        )
+
+    def _restore_fitted_state(self, state):
+        params = self.get_params(deep=False)
+        for key in [key for key in self.__dict__ if key not in params]:
+            del self.__dict__[key]
+        if state is not None:
+            self.__dict__.update(state)
+
+    # ------------------------------------------------------------------
+    # Prediction
+    # ------------------------------------------------------------------
+
+    def _forward(self, X, check_input=True):
+        if check_input:
+            X = validate_data(self, X, accept_sparse=["csr", "csc"], reset=False)
+        return predict_output(
+            X, self.coefs_, self.intercepts_, self.activation, self.out_activation_
+        )
+
+    def _score(self, X, y, sample_weight=None):
+        """Score on already validated data, NaN for non-finite predictions."""
+        y_pred = self._predict(X, check_input=False)
+        if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
+            return np.nan
+        return self._score_function(y, y_pred, sample_weight=sample_weight)
+
+    def _check_solver(self):
+        if self.solver not in _STOCHASTIC_SOLVERS:
+            raise AttributeError(
+                "partial_fit is only available for stochastic optimizers. "
+                f"{self.solver} is not stochastic."
+            )
+        return True
+
+    @fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model to data matrix X and target(s) y.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values (class labels in classification, real numbers in
+            regression).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, non-negative. The penalty is divided by their sum.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    # ------------------------------------------------------------------
+    # Pickling
+    # ------------------------------------------------------------------
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        return {**state, "_skreg_version": __version__}
+
+    def __setstate__(self, state):
+        version = state.pop("_skreg_version", "pre-0.1")
+        if version != __version__:
+            warnings.warn(
+                f"Trying to unpickle estimator {type(self).__name__} from skreg "
+                f"version {version} when using version {__version__}. This "
+                "might lead to breaking code or invalid results. Use at your "
+                "own risk.",
+                InconsistentVersionWarning,
+            )
+        super().__setstate__(state)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class MLPClassifier(ClassifierMixin, _BaseMLP):
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        penalty="l2",
+        l1_ratio=0.15,
+        dropout=0.0,
+        input_dropout=0.0,
+        label_smoothing=0.0,
+        class_weight=None,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            penalty=penalty,
+            l1_ratio=l1_ratio,
+            dropout=dropout,
+            input_dropout=input_dropout,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+        self.label_smoothing = label_smoothing
+        self.class_weight = class_weight
+
+    _score_function = staticmethod(accuracy_score)
+
+    def _output_activation(self):
+        if self._label_binarizer.y_type_ == "multiclass":
+            return "softmax"
+        return "logistic"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        # Which label encoding to use, as in scikit-learn's MLPClassifier:
+        # define it on a first fit, check it on warm starts and partial fits.
+        if not hasattr(self, "classes_") or (not self.warm_start and not incremental):
+            self._label_binarizer = LabelBinarizer()
+            self._label_binarizer.fit(y)
+            self.classes_ = self._label_binarizer.classes_
+        else:
+            classes = unique_labels(y)
+            if self.warm_start:
+                if set(classes) != set(self.classes_):
+                    raise ValueError(
+                        "warm_start can only be used where `y` has the same "
+                        "classes as in the previous call to fit. Previously "
+                        f"got {self.classes_}, `y` has {classes}"
+                    )
+            elif len(np.setdiff1d(classes, self.classes_, assume_unique=True)):
+                raise ValueError(
+                    "`y` has classes not in `self.classes_`. "
+                    f"`self.classes_` has {self.classes_}. 'y' has {classes}."
+                )
+        # Encoded 0/1 targets in X's dtype (not bool: label smoothing makes
+        # them fractional).
+        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        return X, Y
+
+    def _class_weighted(self, Y, sample_weight, incremental):
+        """Sample weights times class weights, as LogisticRegression combines them.
+
+        'balanced' gives class ``c`` the weight ``S / (K * S_c)`` from the
+        weighted class totals ``S_c`` of the data at hand (for partial_fit, the
+        batch); a class with no weight there gets 0.
+        """
+        if self.class_weight is None:
+            return sample_weight
+        if self._label_binarizer.y_type_.startswith("multilabel"):
+            raise ValueError(
+                "class_weight is not supported for multilabel targets; pass "
+                "sample_weight instead."
+            )
+        n_classes = len(self.classes_)
+        encoded = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
+        base = (
+            np.ones(Y.shape[0], dtype=Y.dtype)
+            if sample_weight is None
+            else sample_weight
+        )
+        if isinstance(self.class_weight, str):
+            totals = np.bincount(encoded, weights=base, minlength=n_classes)
+            present = totals > 0
+            weights = np.zeros(n_classes)
+            weights[present] = totals.sum() / (present.sum() * totals[present])
+        else:
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(
+                    f"class_weight has labels {sorted(unknown, key=str)} that are "
+                    f"not classes of y ({self.classes_.tolist()})."
+                )
+            weights = np.array(
+                [float(self.class_weight.get(c, 1.0)) for c in self.classes_.tolist()]
+            )
+        return base * weights[encoded].astype(base.dtype)
+
+    def _training_targets(self, Y, dtype):
+        if not self.label_smoothing:
+            return Y
+        eps = self.label_smoothing
+        n_choices = Y.shape[1] if self.out_activation_ == "softmax" else 2
+        return (Y * (1.0 - eps) + eps / n_choices).astype(dtype, copy=False)
+
+    def _labels_of(self, Y):
+        return self._label_binarizer.inverse_transform(
+            Y.ravel() if Y.shape[1] == 1 else Y
+        )
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward(X, check_input=check_input)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+        return self._label_binarizer.inverse_transform(y_pred)
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron classifier.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The predicted classes.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    @available_if(lambda est: est._check_solver())
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_classes)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, non-negative. The penalty is divided by their sum.
+        classes : array of shape (n_classes,), default=None
+            Classes across all calls to partial_fit. Required for the first
+            call, except for multilabel targets; can be omitted afterwards.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        if check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def predict_proba(self, X):
+        """Probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y_prob : ndarray of shape (n_samples, n_classes)
+            The predicted probability of each class, in the order of
+            ``classes_``. Logistic outputs (binary and multilabel) are kept
+            within ``[eps, 1 - eps]`` of their dtype, as the training loss sees
+            them, so they never saturate to exactly 0 or 1.
+        """
+        check_is_fitted(self)
+        y_pred = self._forward(X)
+        if self.out_activation_ == "logistic":
+            eps = np.finfo(y_pred.dtype).eps
+            np.clip(y_pred, eps, 1 - eps, out=y_pred)
+        if self.n_outputs_ == 1:
+            y_pred = y_pred.ravel()
+            return np.vstack([1 - y_pred, y_pred]).T
+        return y_pred
+
+    def predict_log_proba(self, X):
+        """Return the log of probability estimates.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        log_y_prob : ndarray of shape (n_samples, n_classes)
+            ``log(predict_proba(X))``.
+        """
+        y_prob = self.predict_proba(X)
+        return np.log(y_prob, out=y_prob)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True
+        return tags
+
+
+class MLPRegressor(RegressorMixin, _BaseMLP):
+    _parameter_constraints: dict = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "poisson"})],
+    }
+
+    def __init__(
+        self,
+        loss="squared_error",
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        penalty="l2",
+        l1_ratio=0.15,
+        dropout=0.0,
+        input_dropout=0.0,
+        batch_size="auto",
+        learning_rate="constant",
+        learning_rate_init=0.001,
+        power_t=0.5,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            penalty=penalty,
+            l1_ratio=l1_ratio,
+            dropout=dropout,
+            input_dropout=input_dropout,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            learning_rate_init=learning_rate_init,
+            power_t=power_t,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            random_state=random_state,
+            tol=tol,
+            verbose=verbose,
+            warm_start=warm_start,
+            momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            beta_1=beta_1,
+            beta_2=beta_2,
+            epsilon=epsilon,
+            n_iter_no_change=n_iter_no_change,
+            max_fun=max_fun,
+        )
+        self.loss = loss
+
+    _score_function = staticmethod(r2_score)
+
+    def _output_activation(self):
+        return "exp" if self.loss == "poisson" else "identity"
+
+    def _validate_input(self, X, y, incremental, reset):
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=True,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if self.loss == "poisson" and np.any(y < 0):
+            raise ValueError(
+                "Some value(s) of y are negative which is not allowed for "
+                "loss='poisson'."
+            )
+        return X, y.astype(X.dtype, copy=False)
+
+    def _class_weighted(self, Y, sample_weight, incremental):
+        return sample_weight
+
+    def _training_targets(self, Y, dtype):
+        return Y
+
+    def _labels_of(self, Y):
+        return Y.ravel() if Y.shape[1] == 1 else Y
+
+    def _predict(self, X, check_input=True):
+        y_pred = self._forward(X, check_input=check_input)
+        if y_pred.shape[1] == 1:
+            return y_pred.ravel()
+        return y_pred
+
+    def predict(self, X):
+        """Predict using the multi-layer perceptron model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            The predicted values.
+        """
+        check_is_fitted(self)
+        return self._predict(X)
+
+    @available_if(lambda est: est._check_solver())
+    @fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, sample_weight=None):
+        """Update the model with a single epoch over the given data.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input data.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            The target values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights, non-negative. The penalty is divided by their sum.
+
+        Returns
+        -------
+        self : object
+            The updated estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+
+MLPClassifier.__doc__ = CLASSIFIER_DOC
+MLPRegressor.__doc__ = REGRESSOR_DOC

@@ -1,0 +1,161 @@
+"""Stochastic optimizers that update parameters in place, then apply a prox.
+
+The update rules and learning-rate schedules are scikit-learn's
+(``sklearn.neural_network._stochastic_optimizers``), written here with in-place
+operations on reusable buffers and in the same floating-point order, so that a
+run matches scikit-learn's step for step. After each parameter's update the
+optimizer calls that parameter group's proximal step with its own step size
+(a float for SGD, one per coordinate for Adam), which is how the ``|W|`` part
+of the penalty is applied.
+"""
+
+import numpy as np
+
+
+class _BaseOptimizer:
+    def __init__(self, params, learning_rate_init):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self._scratch = None
+
+    def _buffers(self, param):
+        """Two scratch arrays shaped like ``param``, shared by all groups."""
+        size = param.size
+        if (
+            self._scratch is None
+            or self._scratch.shape[1] < size
+            or self._scratch.dtype != param.dtype
+        ):
+            self._scratch = np.empty((2, size), dtype=param.dtype)
+        return (
+            self._scratch[0, :size].reshape(param.shape),
+            self._scratch[1, :size].reshape(param.shape),
+        )
+
+    def __getstate__(self):
+        # Scratch space is rebuilt on demand; pickles and snapshots skip it.
+        state = self.__dict__.copy()
+        state["_scratch"] = None
+        return state
+
+    def __deepcopy__(self, memo):
+        clone = self.__class__.__new__(self.__class__)
+        for key, value in self.__getstate__().items():
+            if isinstance(value, list):
+                value = [v.copy() if isinstance(v, np.ndarray) else v for v in value]
+            setattr(clone, key, value)
+        return clone
+
+    def iteration_ends(self, time_step):
+        """Called at the end of each epoch with the number of samples seen."""
+
+    def trigger_stopping(self, msg, verbose):
+        """Whether to stop when the loss stalls (SGD 'adaptive' lowers the rate)."""
+        if verbose:
+            print(msg + " Stopping.")
+        return True
+
+
+class SGDOptimizer(_BaseOptimizer):
+    """Stochastic gradient descent with momentum and learning-rate schedules."""
+
+    def __init__(
+        self,
+        params,
+        learning_rate_init=0.1,
+        lr_schedule="constant",
+        momentum=0.9,
+        nesterov=True,
+        power_t=0.5,
+    ):
+        super().__init__(params, learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.power_t = power_t
+        self.velocities = [np.zeros_like(param) for param in params]
+
+    def iteration_ends(self, time_step):
+        if self.lr_schedule == "invscaling":
+            self.learning_rate = (
+                float(self.learning_rate_init) / (time_step + 1) ** self.power_t
+            )
+
+    def trigger_stopping(self, msg, verbose):
+        if self.lr_schedule != "adaptive":
+            return super().trigger_stopping(msg, verbose)
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + " Setting learning rate to %f" % self.learning_rate)
+        return False
+
+    def step(self, params, grads, penalties):
+        """Update ``params`` in place and apply each group's proximal step."""
+        lr = self.learning_rate
+        for param, grad, velocity, penalty in zip(
+            params, grads, self.velocities, penalties
+        ):
+            scaled_grad, update = self._buffers(param)
+            np.multiply(grad, lr, out=scaled_grad)
+            # velocity <- momentum * velocity - lr * grad
+            velocity *= self.momentum
+            velocity -= scaled_grad
+            if self.nesterov:
+                np.multiply(velocity, self.momentum, out=update)
+                update -= scaled_grad
+                param += update
+            else:
+                param += velocity
+            if penalty is not None and penalty.has_l1:
+                penalty.prox(param, lr, scratch=update)
+
+
+class AdamOptimizer(_BaseOptimizer):
+    """Adam (Kingma and Ba, 2014), with a per-coordinate proximal step."""
+
+    def __init__(
+        self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
+    ):
+        super().__init__(params, learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.t = 0
+        self.ms = [np.zeros_like(param) for param in params]
+        self.vs = [np.zeros_like(param) for param in params]
+
+    def step(self, params, grads, penalties):
+        """Update ``params`` in place and apply each group's proximal step."""
+        self.t += 1
+        beta_1, beta_2 = self.beta_1, self.beta_2
+        self.learning_rate = (
+            self.learning_rate_init * np.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        )
+        lr = self.learning_rate
+        for param, grad, m, v, penalty in zip(
+            params, grads, self.ms, self.vs, penalties
+        ):
+            tmp, denom = self._buffers(param)
+            m *= beta_1
+            np.multiply(grad, 1 - beta_1, out=tmp)
+            m += tmp
+            v *= beta_2
+            np.multiply(grad, grad, out=tmp)
+            tmp *= 1 - beta_2
+            v += tmp
+            np.sqrt(v, out=denom)
+            denom += self.epsilon
+            np.multiply(m, -lr, out=tmp)
+            tmp /= denom
+            param += tmp
+            if penalty is not None and penalty.has_l1:
+                # The step Adam just took on each coordinate is lr / denom.
+                np.divide(lr, denom, out=denom)
+                penalty.prox(param, denom, scratch=tmp)
+
+
+OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}

@@ -1,0 +1,87 @@
+"""Weight-norm penalties: value, gradient of the smooth part, proximal step.
+
+The penalty on a weight matrix ``W`` is
+
+    strength * (l1_ratio * sum|W| + 0.5 * (1 - l1_ratio) * sum W**2)
+
+where ``strength = alpha / S`` (``S`` is the training set's sample-weight sum).
+The squared part is smooth and goes through the optimizer with the data
+gradient; the ``|W|`` part is applied after the optimizer's step as the exact
+proximal map of ``step * l1 * |w|`` (soft-thresholding), which is what puts
+weights at exactly 0.0 and keeps them there until the data pull them out.
+"""
+
+import numpy as np
+
+# penalty name -> l1_ratio it implies (None: taken from the l1_ratio parameter).
+PENALTY_L1_RATIOS = {"l2": 0.0, "l1": 1.0, "elasticnet": None, None: 0.0}
+
+
+class ElasticNetPenalty:
+    """The penalty of one parameter group (one weight matrix).
+
+    Parameters
+    ----------
+    strength : float
+        ``alpha / S``.
+    l1_ratio : float
+        Share of the ``|W|`` part, in [0, 1].
+    """
+
+    def __init__(self, strength, l1_ratio):
+        self.l1 = float(strength * l1_ratio)
+        self.l2 = float(strength * (1.0 - l1_ratio))
+
+    @property
+    def has_l1(self):
+        return self.l1 > 0
+
+    def value(self, W):
+        """The penalty of ``W`` (a float)."""
+        value = 0.0
+        if self.l2:
+            flat = W.ravel()
+            value += 0.5 * self.l2 * float(np.dot(flat, flat))
+        if self.l1:
+            value += self.l1 * float(np.abs(W).sum())
+        return value
+
+    def add_smooth_gradient(self, W, grad):
+        """Add the gradient of the squared part to ``grad`` in place."""
+        if self.l2:
+            # grad += l2 * W without a temporary the size of W would need a
+            # fused multiply-add numpy lacks; the temporary is small next to
+            # the matrix products of a batch.
+            grad += self.l2 * W
+
+    def prox(self, W, step, scratch=None):
+        """Soft-threshold ``W`` in place with threshold ``step * l1``.
+
+        ``step`` is the optimizer's step size for each coordinate: a float for
+        SGD, an array shaped like ``W`` for Adam (it may be overwritten).
+        ``scratch`` is an optional buffer shaped like ``W``.
+        """
+        if not self.l1:
+            return
+        if np.ndim(step) == 0:
+            threshold = float(step) * self.l1
+            clipped = np.clip(W, -threshold, threshold, out=scratch)
+        else:
+            threshold = np.multiply(step, self.l1, out=step)
+            clipped = np.clip(W, -threshold, threshold, out=scratch)
+        # w - clip(w, -t, t) is sign(w) * max(|w| - t, 0), and exactly 0.0 where
+        # |w| <= t because it subtracts w from itself.
+        W -= clipped
+
+
+def make_penalties(n_layers, penalty, alpha, l1_ratio, weight_sum):
+    """One ``ElasticNetPenalty`` per weight matrix.
+
+    Every layer shares the penalty today; a list keeps room for per-group
+    penalties (group lasso on input features or hidden units).
+    """
+    ratio = PENALTY_L1_RATIOS[penalty]
+    if ratio is None:
+        ratio = l1_ratio
+    strength = 0.0 if penalty is None else alpha / weight_sum
+    return [ElasticNetPenalty(strength, ratio) for _ in range(n_layers)]

@@ -1,0 +1,201 @@
+"""The two training loops on arrays: one epoch of mini-batches, and L-BFGS.
+
+Both minimise the same objective: the weighted mean data loss plus, for each
+weight matrix, its ``ElasticNetPenalty`` (already divided by the training set's
+weight sum). Neither knows about estimators; ``skreg._mlp`` drives them.
+"""
+
+import math
+
+import numpy as np
+import scipy.optimize
+import scipy.sparse as sp
+
+from skreg._losses import LOSSES
+
+
+class DivergenceError(ArithmeticError):
+    """The training loss or the parameters became non-finite."""
+
+
+def penalty_value(coefs, penalties):
+    return sum(penalty.value(W) for W, penalty in zip(coefs, penalties))
+
+
+def _row_weights(sample_weight, n):
+    """Each row's share of the batch's weight, or None for an all-zero batch."""
+    if sample_weight is None:
+        return 1.0 / n
+    total = sample_weight.sum()
+    if total <= 0:
+        return None
+    return sample_weight / total
+
+
+class EpochRunner:
+    """One pass over the training data in mini-batches, reusing its buffers.
+
+    Parameters
+    ----------
+    network : skreg._engine.Network
+    optimizer : skreg._optimizers.SGDOptimizer or AdamOptimizer
+    penalties : list of ElasticNetPenalty, one per weight matrix
+    X, Y : training inputs (dense or sparse) and float targets (2-D)
+    sample_weight : ndarray or None
+    batch_size : int
+    """
+
+    def __init__(self, network, optimizer, penalties, X, Y, sample_weight, batch_size):
+        self.network = network
+        self.optimizer = optimizer
+        self.penalties = penalties
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.batch_size = batch_size
+        self._loss = LOSSES[network.out_activation]
+        self._params = network.coefs + network.intercepts
+        self._grads = network.coef_grads + network.intercept_grads
+        self._group_penalties = penalties + [None] * len(network.intercepts)
+        # Gathering a shuffled batch into a reused contiguous buffer avoids a new
+        # array per batch (fancy indexing) and keeps the matrix products on
+        # contiguous memory.
+        self._X_batch = (
+            None
+            if sp.issparse(X)
+            else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        )
+        self._Y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+
+    def _batch(self, order, start, stop):
+        if order is None:
+            X_batch = self.X[start:stop]
+            Y_batch = self.Y[start:stop]
+            weights = (
+                None if self.sample_weight is None else self.sample_weight[start:stop]
+            )
+            return X_batch, Y_batch, weights
+        idx = order[start:stop]
+        m = stop - start
+        if self._X_batch is None:
+            X_batch = self.X[idx]
+        else:
+            X_batch = np.take(self.X, idx, axis=0, out=self._X_batch[:m])
+        Y_batch = np.take(self.Y, idx, axis=0, out=self._Y_batch[:m])
+        weights = None if self.sample_weight is None else self.sample_weight[idx]
+        return X_batch, Y_batch, weights
+
+    def run(self, order=None, dropout_rng=None):
+        """Train on every batch once; return the sum of batch loss x batch size.
+
+        ``order`` is the sample order (None: as stored). The batch loss
+        includes the penalty at the weights the batch saw, as scikit-learn's
+        does, so ``sum / n_samples`` is its epoch loss.
+
+        Raises DivergenceError as soon as a batch loss is not finite.
+        """
+        network = self.network
+        n_samples = self.X.shape[0]
+        accumulated = 0.0
+        for start in range(0, n_samples, self.batch_size):
+            stop = min(start + self.batch_size, n_samples)
+            X_batch, Y_batch, weights = self._batch(order, start, stop)
+            row_weights = _row_weights(weights, stop - start)
+            if row_weights is None:
+                # A batch of zero total weight carries no information (and its
+                # weighted mean is undefined): skip it.
+                continue
+            P = network.forward(X_batch, dropout_rng)
+            batch_loss = self._loss(Y_batch, P, weights) + penalty_value(
+                network.coefs, self.penalties
+            )
+            if not math.isfinite(batch_loss):
+                raise DivergenceError(batch_loss)
+            network.backward(Y_batch, row_weights)
+            for W, grad, penalty in zip(
+                network.coefs, network.coef_grads, self.penalties
+            ):
+                penalty.add_smooth_gradient(W, grad)
+            self.optimizer.step(self._params, self._grads, self._group_penalties)
+            accumulated += batch_loss * (stop - start)
+        return accumulated
+
+
+def _pack(arrays):
+    return np.concatenate([a.ravel() for a in arrays])
+
+
+def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol):
+    """Minimise the full objective with L-BFGS-B, updating the network in place.
+
+    Without an ``|W|`` part the parameters are packed as scikit-learn packs
+    them (all weights, then all intercepts), so the run is the same. With one,
+    each weight is split as ``W = W_pos - W_neg`` with both parts bounded below
+    by 0: the ``|W|`` term becomes the linear ``sum(W_pos + W_neg)``, smooth on
+    the feasible set, and a weight is exactly 0 where L-BFGS-B holds both parts
+    on their bound.
+
+    Returns scipy's ``OptimizeResult``.
+    """
+    coefs, intercepts = network.coefs, network.intercepts
+    loss_function = LOSSES[network.out_activation]
+    row_weights = _row_weights(sample_weight, X.shape[0])
+    shapes = [W.shape for W in coefs]
+    sizes = [W.size for W in coefs]
+    n_weights = sum(sizes)
+    split = any(penalty.has_l1 for penalty in penalties)
+    l1_per_weight = np.concatenate(
+        [np.full(size, penalty.l1) for size, penalty in zip(sizes, penalties)]
+    )
+
+    def set_params(theta):
+        if split:
+            flat_W = theta[:n_weights] - theta[n_weights : 2 * n_weights]
+            rest = theta[2 * n_weights :]
+        else:
+            flat_W, rest = theta[:n_weights], theta[n_weights:]
+        start = 0
+        for W, shape, size in zip(coefs, shapes, sizes):
+            W[...] = flat_W[start : start + size].reshape(shape)
+            start += size
+        start = 0
+        for b in intercepts:
+            b[...] = rest[start : start + b.size]
+            start += b.size
+
+    def loss_and_gradient(theta):
+        set_params(theta)
+        P = network.forward(X)
+        loss = loss_function(Y, P, sample_weight)
+        coef_grads, intercept_grads = network.backward(Y, row_weights)
+        for W, grad, penalty in zip(coefs, coef_grads, penalties):
+            penalty.add_smooth_gradient(W, grad)
+            loss += 0.5 * penalty.l2 * float(np.dot(W.ravel(), W.ravel()))
+        smooth = _pack(coef_grads)
+        if not split:
+            return loss, np.concatenate([smooth, _pack(intercept_grads)])
+        parts = theta[: 2 * n_weights]
+        loss += float(np.dot(np.tile(l1_per_weight, 2), parts))
+        return loss, np.concatenate(
+            [smooth + l1_per_weight, l1_per_weight - smooth, _pack(intercept_grads)]
+        )
+
+    flat_W = _pack(coefs)
+    if split:
+        theta0 = np.concatenate(
+            [np.maximum(flat_W, 0), np.maximum(-flat_W, 0), _pack(intercepts)]
+        )
+        lower = np.full(theta0.size, -np.inf)
+        lower[: 2 * n_weights] = 0.0
+        bounds = scipy.optimize.Bounds(lower, np.inf)
+    else:
+        theta0 = np.concatenate([flat_W, _pack(intercepts)])
+        bounds = None
+    result = scipy.optimize.minimize(
+        loss_and_gradient,
+        theta0,
+        method="L-BFGS-B",
+        jac=True,
+        bounds=bounds,
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+    )
+    set_params(result.x)
+    return result
