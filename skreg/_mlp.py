@@ -430,8 +430,9 @@ class _BaseMLP(BaseEstimator, ABC):
                 break
             if self.n_iter_ == self.max_iter:
                 warnings.warn(
-                    "Stochastic Optimizer: Maximum iterations (%d) reached and "
-                    "the optimization hasn't converged yet." % self.max_iter,
+                    "Stochastic Optimizer: Maximum iterations "
+                    f"({self.max_iter}) reached and the optimization hasn't "
+                    "converged yet.",
                     ConvergenceWarning,
                 )
         self._keep_best_if_early_stopping(validation)
@@ -460,19 +461,19 @@ class _BaseMLP(BaseEstimator, ABC):
         self.t_ += n_samples
         self.loss_curve_.append(loss)
         if self.verbose:
-            print("Iteration %d, loss = %.8f" % (self.n_iter_, loss))
+            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
         self._update_no_improvement_count(validation)
         self._optimizer.iteration_ends(self.t_)
         if self._no_improvement_count > self.n_iter_no_change:
             if validation is not None:
                 msg = (
-                    "Validation score did not improve more than tol=%f for %d "
-                    "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    f"Validation score did not improve more than tol={self.tol:f} "
+                    f"for {self.n_iter_no_change} consecutive epochs."
                 )
             else:
                 msg = (
-                    "Training loss did not improve more than tol=%f for %d "
-                    "consecutive epochs." % (self.tol, self.n_iter_no_change)
+                    f"Training loss did not improve more than tol={self.tol:f} "
+                    f"for {self.n_iter_no_change} consecutive epochs."
                 )
             if self._optimizer.trigger_stopping(msg, self.verbose):
                 return True
@@ -485,7 +486,7 @@ class _BaseMLP(BaseEstimator, ABC):
             score = self._score(X_val, self._labels_of(Y_val), sw_val)
             self.validation_scores_.append(score)
             if self.verbose:
-                print("Validation score: %f" % score)
+                print(f"Validation score: {score:f}")
             if score < self.best_validation_score_ + self.tol:
                 self._no_improvement_count += 1
             else:

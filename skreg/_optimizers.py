@@ -90,7 +90,7 @@ class SGDOptimizer(_BaseOptimizer):
             return True
         self.learning_rate /= 5.0
         if verbose:
-            print(msg + " Setting learning rate to %f" % self.learning_rate)
+            print(f"{msg} Setting learning rate to {self.learning_rate:f}")
         return False
 
     def step(self, params, grads, penalties):
