@@ -96,7 +96,8 @@ _PARAMS = {
         Weights of the classes, multiplied into ``sample_weight``. 'balanced'
         gives class ``c`` the weight ``S / (K * S_c)``, with ``S_c`` the total
         sample weight of class ``c`` (in ``partial_fit``, of the batch).
-        Not supported for multilabel targets.
+        Ignored for multilabel targets, where every label is its own binary
+        problem; pass ``sample_weight`` there.
 """,
     "batch_size": """\
     batch_size : int, default='auto'
@@ -162,7 +163,7 @@ _PARAMS = {
     early_stopping : bool, default=False
         Whether to hold out ``validation_fraction`` of the training data and
         stop when the validation score stalls, keeping the best weights. When
-        the held-out part would have fewer than 2 samples (or cannot be
+        the held-out part would have fewer than 10 samples (or cannot be
         stratified), training uses all samples without early stopping and
         warns. Ignored by ``partial_fit``. Only used when solver='sgd' or
         'adam'.

@@ -44,6 +44,11 @@ from skreg._version import __version__
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+# Below this many held-out samples a validation score is mostly noise (one
+# sample moves accuracy by 10% or more), so early stopping would stop on chance;
+# scikit-learn raises below 2, skreg trains on all samples and warns below 10.
+_MIN_VALIDATION_SAMPLES = 10
+
 _DIVERGED = (
     "Training diverged: the {what} became non-finite at epoch {epoch}. "
     "Try a smaller learning_rate_init, scaling the inputs (for example with "
@@ -315,14 +320,14 @@ class _BaseMLP(BaseEstimator, ABC):
 
         Splits as scikit-learn does (same generator, stratified for a single
         output), but falls back to training on all samples, with a warning,
-        when the validation part would have fewer than 2 samples or cannot be
-        stratified, instead of failing on small data sets.
+        when the validation part would have fewer than 10 samples or cannot be
+        stratified, instead of failing or stopping on noise.
         """
         n_samples = X.shape[0]
         n_validation = int(np.ceil(self.validation_fraction * n_samples))
         stratify = Y if is_classifier(self) and Y.shape[1] == 1 else None
         reason = None
-        if n_validation < 2 or n_samples - n_validation < 1:
+        if n_validation < _MIN_VALIDATION_SAMPLES or n_samples - n_validation < 1:
             reason = (
                 f"the validation set would have {n_validation} sample(s) "
                 f"(validation_fraction={self.validation_fraction}, "
@@ -364,7 +369,9 @@ class _BaseMLP(BaseEstimator, ABC):
             if split is not None:
                 X, Y, sample_weight, validation = split
         if validation is None and self.best_loss_ is None:
+            # Early stopping fell back to the training loss (see above).
             self.best_loss_ = np.inf
+            self.validation_scores_ = self.best_validation_score_ = None
 
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -728,10 +735,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_.startswith("multilabel"):
-            raise ValueError(
-                "class_weight is not supported for multilabel targets; pass "
-                "sample_weight instead."
-            )
+            # Each output is its own binary problem there: a class is no row
+            # property to weight by (documented as ignored).
+            return sample_weight
         n_classes = len(self.classes_)
         encoded = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
         base = (
