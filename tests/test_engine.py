@@ -1,0 +1,127 @@
+"""The engine's gradients against central finite differences of the objective."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from skreg._engine import Network, predict_output
+from skreg._losses import LOSSES, smooth_targets
+from skreg._penalties import ElasticNetPenalty
+
+HIDDEN = ("identity", "logistic", "tanh", "relu")
+OUTPUTS = ("identity", "exp", "softmax", "logistic")
+
+
+def _problem(out_activation, seed=0, n=7, units=(4, 5, 3, 3)):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, units[0]))
+    coefs = [rng.normal(scale=0.5, size=(a, b)) for a, b in zip(units, units[1:])]
+    intercepts = [rng.normal(scale=0.1, size=b) for b in units[1:]]
+    if out_activation == "identity":
+        Y = rng.normal(size=(n, units[-1]))
+    elif out_activation == "exp":
+        Y = rng.poisson(1.5, size=(n, units[-1])).astype(float)
+    elif out_activation == "softmax":
+        Y = np.eye(units[-1])[rng.integers(units[-1], size=n)]
+        Y = smooth_targets(Y, 0.1, "softmax")
+    else:
+        Y = smooth_targets(rng.integers(2, size=(n, units[-1])), 0.2, "logistic")
+    sample_weight = rng.uniform(0.5, 2.0, size=n)
+    return X, Y, coefs, intercepts, sample_weight
+
+
+def _objective(network, X, Y, sample_weight, penalties, seed):
+    rng = None if seed is None else np.random.default_rng(seed)
+    P = network.forward(X, rng)
+    loss = LOSSES[network.out_activation](Y, P, sample_weight)
+    if network.out_activation == "identity":
+        # As in scikit-learn (and for parity with it), the reported squared
+        # loss is averaged over outputs while training follows P - Y, the
+        # gradient of the sum over outputs.
+        loss *= Y.shape[1]
+    for W, penalty in zip(network.coefs, penalties):
+        loss += 0.5 * penalty.l2 * float(np.sum(W**2))
+    return loss
+
+
+def _check_gradients(network, X, Y, sample_weight, penalties, seed=None):
+    _objective(network, X, Y, sample_weight, penalties, seed)
+    coef_grads, intercept_grads = network.backward(
+        Y, sample_weight / sample_weight.sum()
+    )
+    analytic = [g.copy() for g in coef_grads] + [g.copy() for g in intercept_grads]
+    for W, g, penalty in zip(network.coefs, analytic, penalties):
+        penalty.add_smooth_gradient(W, g)
+    h = 1e-6
+    for param, grad in zip(network.coefs + network.intercepts, analytic):
+        numeric = np.empty_like(param)
+        for index in np.ndindex(param.shape):
+            saved = param[index]
+            param[index] = saved + h
+            up = _objective(network, X, Y, sample_weight, penalties, seed)
+            param[index] = saved - h
+            down = _objective(network, X, Y, sample_weight, penalties, seed)
+            param[index] = saved
+            numeric[index] = (up - down) / (2 * h)
+        np.testing.assert_allclose(grad, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+@pytest.mark.parametrize("out_activation", OUTPUTS)
+def test_gradient_matches_finite_differences(activation, out_activation):
+    X, Y, coefs, intercepts, sw = _problem(out_activation)
+    network = Network(coefs, intercepts, activation, out_activation, X.shape[0])
+    penalties = [ElasticNetPenalty(0.3, 0.25) for _ in coefs]
+    _check_gradients(network, X, Y, sw, penalties)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+def test_gradient_with_fixed_dropout_masks(activation):
+    X, Y, coefs, intercepts, sw = _problem("softmax", seed=1)
+    rates = [0.2, 0.5, 0.3]
+    network = Network(coefs, intercepts, activation, "softmax", X.shape[0], rates)
+    penalties = [ElasticNetPenalty(0.0, 0.0) for _ in coefs]
+    # The same seed at every forward pass draws the same masks: the objective
+    # is then a fixed function of the parameters.
+    _check_gradients(network, X, Y, sw, penalties, seed=3)
+
+
+def test_gradient_with_sparse_input():
+    X, Y, coefs, intercepts, sw = _problem("logistic", seed=2)
+    X[np.abs(X) < 0.7] = 0.0
+    network = Network(coefs, intercepts, "tanh", "logistic", X.shape[0])
+    penalties = [ElasticNetPenalty(0.1, 0.0) for _ in coefs]
+    dense_grads = [g.copy() for g in _grads(network, X, Y, sw)]
+    sparse_grads = _grads(network, sp.csr_matrix(X), Y, sw)
+    for dense, sparse in zip(dense_grads, sparse_grads):
+        np.testing.assert_allclose(dense, sparse, rtol=1e-12)
+    _check_gradients(network, sp.csr_matrix(X), Y, sw, penalties)
+
+
+def _grads(network, X, Y, sw):
+    network.forward(X)
+    coef_grads, intercept_grads = network.backward(Y, sw / sw.sum())
+    return coef_grads + intercept_grads
+
+
+def test_dropout_is_off_without_generator_and_in_prediction():
+    X, _, coefs, intercepts, _ = _problem("identity")
+    rates = [0.5, 0.5, 0.5]
+    network = Network(coefs, intercepts, "relu", "identity", X.shape[0], rates)
+    plain = network.forward(X).copy()
+    dropped = network.forward(X, np.random.default_rng(0)).copy()
+    assert not np.allclose(plain, dropped)
+    np.testing.assert_allclose(
+        predict_output(X, coefs, intercepts, "relu", "identity"), plain
+    )
+
+
+def test_predict_output_chunks_by_working_memory():
+    from sklearn import config_context
+
+    X, _, coefs, intercepts, _ = _problem("softmax", n=50)
+    whole = predict_output(X, coefs, intercepts, "tanh", "softmax")
+    # A working memory of ~1 row forces chunks of one row each.
+    with config_context(working_memory=1e-5):
+        chunked = predict_output(X, coefs, intercepts, "tanh", "softmax")
+    np.testing.assert_allclose(chunked, whole, rtol=1e-12)
