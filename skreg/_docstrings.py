@@ -250,7 +250,7 @@ _ATTRIBUTES = """\
         The ith element is the bias vector of layer i + 1.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when X has string column names.
     n_iter_ : int
         The number of iterations (epochs for the stochastic solvers) run by

@@ -49,8 +49,12 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # scikit-learn raises below 2, skreg trains on all samples and warns below 10.
 _MIN_VALIDATION_SAMPLES = 10
 
+# Set on a KeyboardInterrupt that the epoch loop has handled: the model is as
+# after the last completed epoch, so _fit keeps it instead of rolling back.
+_EPOCHS_KEPT = "_skreg_epochs_kept"
+
 _DIVERGED = (
-    "Training diverged: the {what} became non-finite at epoch {epoch}. "
+    "Training diverged: the {what} became non-finite at {when}. "
     "Try a smaller learning_rate_init, scaling the inputs (for example with "
     "StandardScaler), or a stronger penalty (larger alpha)."
 )
@@ -208,15 +212,19 @@ class _BaseMLP(BaseEstimator, ABC):
             not self.warm_start and not incremental
         )
         # A failed call must leave a fitted model as it was: keep a copy of the
-        # fitted state and put it back on any error (KeyboardInterrupt excepted,
-        # which keeps the epochs completed so far; see _fit_stochastic).
+        # fitted state and put it back on any error. A KeyboardInterrupt in the
+        # epoch loop of a stochastic solver keeps the epochs completed so far
+        # (_fit_stochastic marks it); anywhere else, it also returns to the
+        # state before the call (for lbfgs: no iterate is known to be complete).
         saved = self._fitted_state() if hasattr(self, "coefs_") else None
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 self._fit_checked(
                     X, y, sample_weight, incremental, first_pass, hidden_sizes, rates
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as interrupt:
+            if not getattr(interrupt, _EPOCHS_KEPT, False):
+                self._restore_fitted_state(saved)
             raise
         except BaseException:
             self._restore_fitted_state(saved)
@@ -254,7 +262,9 @@ class _BaseMLP(BaseEstimator, ABC):
 
         if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
             raise ValueError(
-                _DIVERGED.format(what="parameters", epoch=getattr(self, "n_iter_", 0))
+                _DIVERGED.format(
+                    what="parameters", when=f"iteration {getattr(self, 'n_iter_', 0)}"
+                )
             )
 
     def _initialize(self, Y, layer_units, dtype, random_state):
@@ -403,12 +413,19 @@ class _BaseMLP(BaseEstimator, ABC):
             sample_weight,
             batch_size,
         )
-        dropout_rng = None
         if any(rate > 0 for rate in rates):
             # Masks come from a Generator (fast, fills buffers in place) seeded
             # from the fit's random state; drawn only with dropout so runs
             # without it consume the random state exactly as scikit-learn does.
-            dropout_rng = np.random.default_rng(random_state.randint(2**31 - 1))
+            # partial_fit continues the stream: re-seeding at every call would
+            # repeat the same masks on every chunk.
+            if not incremental or getattr(self, "_dropout_rng", None) is None:
+                self._dropout_rng = np.random.default_rng(
+                    random_state.randint(2**31 - 1)
+                )
+        else:
+            self._dropout_rng = None
+        dropout_rng = self._dropout_rng
 
         order = np.arange(n_samples) if self.shuffle else None
         self.n_iter_ = 0

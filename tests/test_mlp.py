@@ -285,3 +285,23 @@ def test_partial_fit_only_for_stochastic_solvers():
     for Estimator in ESTIMATORS:
         assert not hasattr(Estimator(solver="lbfgs"), "partial_fit")
         assert hasattr(Estimator(solver="adam"), "partial_fit")
+
+
+def test_partial_fit_draws_new_dropout_masks_at_every_call(monkeypatch):
+    import skreg._engine
+
+    drawn = []
+    original = skreg._engine.sample_mask
+
+    def recording(rng, rate, out):
+        mask = original(rng, rate, out)
+        drawn.append(mask.copy())
+        return mask
+
+    monkeypatch.setattr(skreg._engine, "sample_mask", recording)
+    X, y = _data(n=50)
+    model = MLPClassifier((6,), dropout=0.5, batch_size=50, random_state=0)
+    model.partial_fit(X, y, classes=[0, 1])
+    model.partial_fit(X, y)
+    assert len(drawn) == 2
+    assert not np.array_equal(drawn[0], drawn[1])
