@@ -7,9 +7,17 @@ so the expected activation is unchanged and prediction needs no rescaling
 
 import numpy as np
 
+_RESOLUTION = 2**16
+
 
 def sample_mask(rng, rate, out):
     """Fill ``out`` with an inverted-dropout mask and return it.
+
+    Units are dropped independently with probability ``rate`` rounded up to a
+    multiple of ``2**-16``: each unit gets 16 random bits, 4 from every raw
+    64-bit draw of the generator, which is several times faster than drawing
+    one float per unit (the mask is a sizeable share of a training step). The
+    kept units are scaled by ``1 / (1 - dropped probability)``.
 
     Parameters
     ----------
@@ -19,10 +27,12 @@ def sample_mask(rng, rate, out):
     out : ndarray of float32 or float64
         Filled in place; its shape is the mask's.
     """
-    rng.random(out=out, dtype=out.dtype)
+    size = out.size
+    bits = rng.bit_generator.random_raw((size + 3) // 4).view(np.uint16)[:size]
+    threshold = int(np.ceil(rate * _RESOLUTION))
     # Writing the comparison into the float buffer casts True/False to 1/0.
-    np.greater_equal(out, rate, out=out)
-    out *= 1.0 / (1.0 - rate)
+    np.greater_equal(bits.reshape(out.shape), threshold, out=out)
+    out *= _RESOLUTION / (_RESOLUTION - threshold)
     return out
 
 

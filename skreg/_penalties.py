@@ -46,13 +46,13 @@ class ElasticNetPenalty:
             value += self.l1 * float(np.abs(W).sum())
         return value
 
-    def add_smooth_gradient(self, W, grad):
-        """Add the gradient of the squared part to ``grad`` in place."""
+    def add_smooth_gradient(self, W, grad, scratch=None):
+        """Add the gradient of the squared part to ``grad`` in place.
+
+        ``scratch``, shaped like ``W``, avoids allocating a temporary.
+        """
         if self.l2:
-            # grad += l2 * W without a temporary the size of W would need a
-            # fused multiply-add numpy lacks; the temporary is small next to
-            # the matrix products of a batch.
-            grad += self.l2 * W
+            grad += np.multiply(W, self.l2, out=scratch)
 
     def prox(self, W, step, scratch=None):
         """Soft-threshold ``W`` in place with threshold ``step * l1``.
@@ -74,14 +74,15 @@ class ElasticNetPenalty:
         W -= clipped
 
 
-def make_penalties(n_layers, penalty, alpha, l1_ratio, weight_sum):
-    """One ``ElasticNetPenalty`` per weight matrix.
+def make_penalties(penalty, alpha, l1_ratio, weight_sum):
+    """The penalty of each parameter group: the weights, then the intercepts.
 
-    Every layer shares the penalty today; a list keeps room for per-group
-    penalties (group lasso on input features or hidden units).
+    A list aligned with ``Network.param_groups``; the intercepts are never
+    penalised (None). A finer grouping (one group per input feature or hidden
+    unit, for group-sparse penalties) only needs more groups here.
     """
     ratio = PENALTY_L1_RATIOS[penalty]
     if ratio is None:
         ratio = l1_ratio
     strength = 0.0 if penalty is None else alpha / weight_sum
-    return [ElasticNetPenalty(strength, ratio) for _ in range(n_layers)]
+    return [ElasticNetPenalty(strength, ratio), None]

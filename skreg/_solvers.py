@@ -18,8 +18,13 @@ class DivergenceError(ArithmeticError):
     """The training loss or the parameters became non-finite."""
 
 
-def penalty_value(coefs, penalties):
-    return sum(penalty.value(W) for W, penalty in zip(coefs, penalties))
+def penalty_value(params, penalties):
+    """The penalty of each parameter group, summed."""
+    return sum(
+        penalty.value(param)
+        for param, penalty in zip(params, penalties)
+        if penalty is not None
+    )
 
 
 def _row_weights(sample_weight, n):
@@ -39,7 +44,8 @@ class EpochRunner:
     ----------
     network : skreg._engine.Network
     optimizer : skreg._optimizers.SGDOptimizer or AdamOptimizer
-    penalties : list of ElasticNetPenalty, one per weight matrix
+    penalties : list of ElasticNetPenalty or None, one per parameter group
+        (aligned with ``network.param_groups``)
     X, Y : training inputs (dense or sparse) and float targets (2-D)
     sample_weight : ndarray or None
     batch_size : int
@@ -52,9 +58,8 @@ class EpochRunner:
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = batch_size
         self._loss = LOSSES[network.out_activation]
-        self._params = network.coefs + network.intercepts
-        self._grads = network.coef_grads + network.intercept_grads
-        self._group_penalties = penalties + [None] * len(network.intercepts)
+        self._params, self._grads = network.param_groups
+        self._scratch = [np.empty_like(param) for param in self._params]
         # Gathering a shuffled batch into a reused contiguous buffer avoids a new
         # array per batch (fancy indexing) and keeps the matrix products on
         # contiguous memory.
@@ -105,29 +110,27 @@ class EpochRunner:
                 continue
             P = network.forward(X_batch, dropout_rng)
             batch_loss = self._loss(Y_batch, P, weights) + penalty_value(
-                network.coefs, self.penalties
+                self._params, self.penalties
             )
             if not math.isfinite(batch_loss):
                 raise DivergenceError(batch_loss)
             network.backward(Y_batch, row_weights)
-            for W, grad, penalty in zip(
-                network.coefs, network.coef_grads, self.penalties
+            for param, grad, penalty, scratch in zip(
+                self._params, self._grads, self.penalties, self._scratch
             ):
-                penalty.add_smooth_gradient(W, grad)
-            self.optimizer.step(self._params, self._grads, self._group_penalties)
+                if penalty is not None:
+                    penalty.add_smooth_gradient(param, grad, scratch)
+            self.optimizer.step(self._params, self._grads, self.penalties)
             accumulated += batch_loss * (stop - start)
         return accumulated
-
-
-def _pack(arrays):
-    return np.concatenate([a.ravel() for a in arrays])
 
 
 def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol):
     """Minimise the full objective with L-BFGS-B, updating the network in place.
 
     Without an ``|W|`` part the parameters are packed as scikit-learn packs
-    them (all weights, then all intercepts), so the run is the same. With one,
+    them (all weights, then all intercepts: the network's two flat buffers),
+    so the run is the same. With one,
     each weight is split as ``W = W_pos - W_neg`` with both parts bounded below
     by 0: the ``|W|`` term becomes the linear ``sum(W_pos + W_neg)``, smooth on
     the feasible set, and a weight is exactly 0 where L-BFGS-B holds both parts
@@ -135,59 +138,44 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
 
     Returns scipy's ``OptimizeResult``.
     """
-    coefs, intercepts = network.coefs, network.intercepts
     loss_function = LOSSES[network.out_activation]
     row_weights = _row_weights(sample_weight, X.shape[0])
-    shapes = [W.shape for W in coefs]
-    sizes = [W.size for W in coefs]
-    n_weights = sum(sizes)
-    split = any(penalty.has_l1 for penalty in penalties)
-    l1_per_weight = np.concatenate(
-        [np.full(size, penalty.l1) for size, penalty in zip(sizes, penalties)]
-    )
+    (weights, biases), (weight_grads, bias_grads) = network.param_groups
+    penalty = penalties[0]
+    n_weights = weights.size
+    split = penalty.has_l1
 
     def set_params(theta):
         if split:
-            flat_W = theta[:n_weights] - theta[n_weights : 2 * n_weights]
-            rest = theta[2 * n_weights :]
+            positive, negative = theta[:n_weights], theta[n_weights : 2 * n_weights]
+            np.subtract(positive, negative, out=weights)
         else:
-            flat_W, rest = theta[:n_weights], theta[n_weights:]
-        start = 0
-        for W, shape, size in zip(coefs, shapes, sizes):
-            W[...] = flat_W[start : start + size].reshape(shape)
-            start += size
-        start = 0
-        for b in intercepts:
-            b[...] = rest[start : start + b.size]
-            start += b.size
+            weights[...] = theta[:n_weights]
+        biases[...] = theta[-biases.size :]
 
     def loss_and_gradient(theta):
         set_params(theta)
         P = network.forward(X)
         loss = loss_function(Y, P, sample_weight)
-        coef_grads, intercept_grads = network.backward(Y, row_weights)
-        for W, grad, penalty in zip(coefs, coef_grads, penalties):
-            penalty.add_smooth_gradient(W, grad)
-            loss += 0.5 * penalty.l2 * float(np.dot(W.ravel(), W.ravel()))
-        smooth = _pack(coef_grads)
+        network.backward(Y, row_weights)
+        penalty.add_smooth_gradient(weights, weight_grads)
+        loss += 0.5 * penalty.l2 * float(np.dot(weights, weights))
         if not split:
-            return loss, np.concatenate([smooth, _pack(intercept_grads)])
-        parts = theta[: 2 * n_weights]
-        loss += float(np.dot(np.tile(l1_per_weight, 2), parts))
+            return loss, np.concatenate([weight_grads, bias_grads])
+        loss += penalty.l1 * float(theta[: 2 * n_weights].sum())
         return loss, np.concatenate(
-            [smooth + l1_per_weight, l1_per_weight - smooth, _pack(intercept_grads)]
+            [weight_grads + penalty.l1, penalty.l1 - weight_grads, bias_grads]
         )
 
-    flat_W = _pack(coefs)
     if split:
         theta0 = np.concatenate(
-            [np.maximum(flat_W, 0), np.maximum(-flat_W, 0), _pack(intercepts)]
+            [np.maximum(weights, 0), np.maximum(-weights, 0), biases]
         )
         lower = np.full(theta0.size, -np.inf)
         lower[: 2 * n_weights] = 0.0
         bounds = scipy.optimize.Bounds(lower, np.inf)
     else:
-        theta0 = np.concatenate([flat_W, _pack(intercepts)])
+        theta0 = np.concatenate([weights, biases])
         bounds = None
     result = scipy.optimize.minimize(
         loss_and_gradient,

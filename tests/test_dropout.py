@@ -13,7 +13,8 @@ def test_mask_drops_the_rate_and_scales_the_rest(dtype):
     assert mask is out and mask.dtype == dtype
     kept = mask != 0
     assert kept.mean() == pytest.approx(0.7, abs=0.01)
-    np.testing.assert_allclose(mask[kept], 1 / 0.7, rtol=1e-6)
+    # The rate is applied with 16-bit resolution: 1 / 0.7 to within 1e-5.
+    np.testing.assert_allclose(mask[kept], 1 / 0.7, rtol=1e-5)
     # Inverted dropout keeps the expected activation.
     assert mask.mean() == pytest.approx(1.0, abs=0.02)
 

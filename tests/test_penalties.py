@@ -69,10 +69,13 @@ def test_smooth_gradient_is_the_l2_part():
     [("l2", 0.7, (0.0, 1.0)), ("l1", 0.7, (1.0, 0.0)), ("elasticnet", 0.7, (0.7, 0.3))],
 )
 def test_make_penalties_maps_names_to_ratios(penalty, l1_ratio, expected):
-    (made,) = make_penalties(1, penalty, alpha=3.0, l1_ratio=l1_ratio, weight_sum=6.0)
+    made, intercepts = make_penalties(
+        penalty, alpha=3.0, l1_ratio=l1_ratio, weight_sum=6.0
+    )
+    assert intercepts is None
     assert (made.l1, made.l2) == pytest.approx((0.5 * expected[0], 0.5 * expected[1]))
 
 
 def test_no_penalty_is_zero_strength():
-    (made,) = make_penalties(1, None, alpha=3.0, l1_ratio=0.5, weight_sum=6.0)
+    made, _ = make_penalties(None, alpha=3.0, l1_ratio=0.5, weight_sum=6.0)
     assert made.l1 == 0 and made.l2 == 0
