@@ -53,11 +53,8 @@ _MIN_VALIDATION_SAMPLES = 10
 # after the last completed epoch, so _fit keeps it instead of rolling back.
 _EPOCHS_KEPT = "_skreg_epochs_kept"
 
-_DIVERGED = (
-    "Training diverged: the {what} became non-finite at {when}. "
-    "Try a smaller learning_rate_init, scaling the inputs (for example with "
-    "StandardScaler), or a stronger penalty (larger alpha)."
-)
+_DIVERGED = "Training diverged: the {what} became non-finite at {when}. Try {advice}."
+_SCALING_ADVICE = "scaling the inputs (for example with StandardScaler)"
 
 
 class _BaseMLP(BaseEstimator, ABC):
@@ -183,8 +180,11 @@ class _BaseMLP(BaseEstimator, ABC):
         """Dropout rate of each layer's input; checks the two dropout parameters."""
         dropout = self.dropout
         if np.ndim(dropout) != 0:
-            rates = np.asarray(dropout, dtype=float)
-            if rates.ndim != 1 or rates.shape[0] != n_hidden:
+            try:
+                rates = np.asarray(dropout, dtype=float)
+            except (TypeError, ValueError):
+                rates = None
+            if rates is None or rates.ndim != 1 or rates.shape[0] != n_hidden:
                 raise ValueError(
                     "dropout must be a float or a sequence of one float per hidden "
                     f"layer ({n_hidden}), got {dropout!r}."
@@ -261,10 +261,8 @@ class _BaseMLP(BaseEstimator, ABC):
             self._fit_lbfgs(X, Y, sample_weight)
 
         if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
-            raise ValueError(
-                _DIVERGED.format(
-                    what="parameters", when=f"iteration {getattr(self, 'n_iter_', 0)}"
-                )
+            raise self._diverged(
+                "parameters", f"iteration {getattr(self, 'n_iter_', 0)}"
             )
 
     def _initialize(self, Y, layer_units, dtype, random_state):
@@ -298,9 +296,7 @@ class _BaseMLP(BaseEstimator, ABC):
                 self.best_validation_score_ = None
 
     def _penalties(self, weight_sum):
-        return make_penalties(
-            len(self.coefs_), self.penalty, self.alpha, self.l1_ratio, weight_sum
-        )
+        return make_penalties(self.penalty, self.alpha, self.l1_ratio, weight_sum)
 
     def _fit_lbfgs(self, X, Y, sample_weight):
         weight_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
@@ -322,6 +318,8 @@ class _BaseMLP(BaseEstimator, ABC):
             max_fun=self.max_fun,
             tol=self.tol,
         )
+        if not np.isfinite(result.fun):
+            raise self._diverged("loss", f"iteration {result.nit + 1}")
         self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
 
@@ -354,6 +352,14 @@ class _BaseMLP(BaseEstimator, ABC):
                 )
             except ValueError as error:
                 reason = f"the validation split failed ({error})"
+            else:
+                if sample_weight is not None and not all(
+                    part.sum() > 0 for part in parts[-2:]
+                ):
+                    reason = (
+                        "the training or the validation part would have a zero "
+                        "sample-weight sum"
+                    )
         if reason is not None:
             warnings.warn(
                 f"early_stopping=True, but {reason}; training on all samples "
@@ -367,10 +373,6 @@ class _BaseMLP(BaseEstimator, ABC):
         return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _fit_stochastic(self, X, Y, sample_weight, random_state, rates, incremental):
-        params = self.coefs_ + self.intercepts_
-        if not incremental or not hasattr(self, "_optimizer"):
-            self._optimizer = self._make_optimizer(params)
-
         # partial_fit sees one chunk of a stream: there is nothing to hold out,
         # so early stopping only applies to fit.
         validation = None
@@ -378,10 +380,7 @@ class _BaseMLP(BaseEstimator, ABC):
             split = self._validation_split(X, Y, sample_weight, random_state)
             if split is not None:
                 X, Y, sample_weight, validation = split
-        if validation is None and self.best_loss_ is None:
-            # Early stopping fell back to the training loss (see above).
-            self.best_loss_ = np.inf
-            self.validation_scores_ = self.best_validation_score_ = None
+        self._prepare_stopping(validation)
 
         n_samples = X.shape[0]
         if self.batch_size == "auto":
@@ -404,6 +403,9 @@ class _BaseMLP(BaseEstimator, ABC):
             batch_size,
             rates,
         )
+        params, _ = network.param_groups
+        if not incremental or not hasattr(self, "_optimizer"):
+            self._optimizer = self._make_optimizer(params)
         runner = EpochRunner(
             network,
             self._optimizer,
@@ -432,8 +434,9 @@ class _BaseMLP(BaseEstimator, ABC):
         for _ in range(self.max_iter):
             # Each epoch either completes or leaves no trace: the state at its
             # start is what an interrupted or diverged epoch returns to.
-            epoch_start = self._fitted_state()
+            epoch_start = None
             try:
+                epoch_start = self._fitted_state()
                 if self.shuffle:
                     order = shuffle(order, random_state=random_state)
                 accumulated = runner.run(order, dropout_rng)
@@ -443,12 +446,13 @@ class _BaseMLP(BaseEstimator, ABC):
             except DivergenceError as error:
                 self._restore_fitted_state(epoch_start)
                 what = "parameters" if error.args == ("parameters",) else "loss"
-                raise ValueError(
-                    _DIVERGED.format(what=what, epoch=self.n_iter_ + 1)
-                ) from None
-            except KeyboardInterrupt:
-                self._restore_fitted_state(epoch_start)
+                raise self._diverged(what, f"epoch {self.n_iter_ + 1}") from None
+            except KeyboardInterrupt as interrupt:
+                # Interrupted while taking the snapshot: nothing has changed.
+                if epoch_start is not None:
+                    self._restore_fitted_state(epoch_start)
                 self._keep_best_if_early_stopping(validation)
+                setattr(interrupt, _EPOCHS_KEPT, True)
                 raise
             if stop or incremental:
                 break
@@ -460,6 +464,41 @@ class _BaseMLP(BaseEstimator, ABC):
                     ConvergenceWarning,
                 )
         self._keep_best_if_early_stopping(validation)
+
+    def _prepare_stopping(self, validation):
+        """Make the stopping bookkeeping match this call's stopping rule.
+
+        It already does after ``_initialize``; a warm start or partial_fit may
+        continue a model fitted by lbfgs (which keeps no loss curve) or with
+        the other ``early_stopping`` setting, or one whose split fell back.
+        """
+        if not hasattr(self, "loss_curve_"):
+            self.loss_curve_ = []
+            self._no_improvement_count = 0
+            self.best_loss_ = self.validation_scores_ = None
+        if validation is None and self.best_loss_ is None:
+            # Stopping on the training loss.
+            self.best_loss_ = np.inf
+            self.validation_scores_ = self.best_validation_score_ = None
+        elif validation is not None and self.validation_scores_ is None:
+            # Stopping on the validation score.
+            self.validation_scores_ = []
+            self.best_validation_score_ = -np.inf
+            self.best_loss_ = None
+            self._best_coefs = [W.copy() for W in self.coefs_]
+            self._best_intercepts = [b.copy() for b in self.intercepts_]
+
+    def _diverged(self, what, when):
+        """The ValueError for non-finite loss or parameters, with what to try."""
+        advice = _SCALING_ADVICE
+        if not is_classifier(self):
+            advice += " and the targets"
+        if self.solver in _STOCHASTIC_SOLVERS:
+            advice = (
+                f"a smaller learning_rate_init, {advice}, or a stronger penalty "
+                "(larger alpha)"
+            )
+        return ValueError(_DIVERGED.format(what=what, when=when, advice=advice))
 
     def _make_optimizer(self, params):
         if self.solver == "sgd":
@@ -774,10 +813,25 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     f"class_weight has labels {sorted(unknown, key=str)} that are "
                     f"not classes of y ({self.classes_.tolist()})."
                 )
-            weights = np.array(
-                [float(self.class_weight.get(c, 1.0)) for c in self.classes_.tolist()]
+            try:
+                weights = np.array(
+                    [self.class_weight.get(c, 1.0) for c in self.classes_.tolist()],
+                    dtype=float,
+                )
+            except (TypeError, ValueError):
+                weights = np.array([np.nan])
+            if not np.all(np.isfinite(weights) & (weights >= 0)):
+                raise ValueError(
+                    "class_weight values must be finite non-negative numbers, "
+                    f"got {self.class_weight!r}."
+                )
+        weighted = base * weights[encoded].astype(base.dtype)
+        if not weighted.sum() > 0:
+            raise ValueError(
+                "The sample weights times class_weight sum to zero "
+                f"(class_weight={self.class_weight!r}): there is nothing to fit."
             )
-        return base * weights[encoded].astype(base.dtype)
+        return weighted
 
     def _training_targets(self, Y, dtype):
         if not self.label_smoothing:
