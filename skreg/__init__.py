@@ -1,6 +1,12 @@
 """Regularized multi-layer perceptrons for scikit-learn."""
 
+from skreg._exceptions import InconsistentVersionWarning
 from skreg._mlp import MLPClassifier, MLPRegressor
 from skreg._version import __version__
 
-__all__ = ["MLPClassifier", "MLPRegressor", "__version__"]
+__all__ = [
+    "InconsistentVersionWarning",
+    "MLPClassifier",
+    "MLPRegressor",
+    "__version__",
+]

@@ -84,7 +84,7 @@ class Network:
         self.intercepts = intercepts
         self.activation = activation
         self.out_activation = out_activation
-        dtype = coefs[0].dtype
+        dtype = self.dtype = coefs[0].dtype
         units = [coefs[0].shape[0]] + [coef.shape[1] for coef in coefs]
         self.n_layers = len(coefs)
         if dropout_rates is None:

@@ -55,15 +55,14 @@ LOSSES = {
 }
 
 
-def smooth_targets(Y, label_smoothing, out_activation):
-    """Return smoothed float targets for a classifier's output layer.
+def smooth_targets(Y, label_smoothing, n_choices):
+    """Smooth float targets in place and return them.
 
-    Softmax outputs (multiclass) get ``(1 - eps) * Y + eps / K``; logistic
-    outputs (binary and multilabel, one independent unit each) get
-    ``Y * (1 - eps) + eps / 2``. ``Y`` is not modified.
+    Softmax outputs (multiclass, ``n_choices = K``) get ``(1 - eps) * Y + eps /
+    K``; logistic outputs (binary and multilabel, one independent unit each,
+    ``n_choices = 2``) get ``Y * (1 - eps) + eps / 2``.
     """
-    Y = np.asarray(Y)
-    if label_smoothing == 0:
-        return Y
-    n_choices = Y.shape[1] if out_activation == "softmax" else 2
-    return Y * (1.0 - label_smoothing) + label_smoothing / n_choices
+    if label_smoothing:
+        Y *= 1.0 - label_smoothing
+        Y += label_smoothing / n_choices
+    return Y

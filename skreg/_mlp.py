@@ -28,6 +28,7 @@ from skreg._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from skreg._dropout import layer_rates
 from skreg._engine import Network, predict_output
 from skreg._exceptions import InconsistentVersionWarning
+from skreg._losses import smooth_targets
 from skreg._optimizers import OPTIMIZERS
 from skreg._penalties import make_penalties
 from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
@@ -411,9 +412,10 @@ class _BaseMLP(BaseEstimator, ABC):
             self._optimizer,
             penalties,
             X,
-            self._training_targets(Y, X.dtype),
+            Y,
             sample_weight,
             batch_size,
+            smoothing=self._target_smoothing(),
         )
         if any(rate > 0 for rate in rates):
             # Masks come from a Generator (fast, fills buffers in place) seeded
@@ -651,11 +653,11 @@ class _BaseMLP(BaseEstimator, ABC):
         version = state.pop("_skreg_version", "pre-0.1")
         if version != __version__:
             warnings.warn(
-                f"Trying to unpickle estimator {type(self).__name__} from skreg "
-                f"version {version} when using version {__version__}. This "
-                "might lead to breaking code or invalid results. Use at your "
-                "own risk.",
-                InconsistentVersionWarning,
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    current_skreg_version=__version__,
+                    original_skreg_version=version,
+                )
             )
         super().__setstate__(state)
 
@@ -776,9 +778,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                     "`y` has classes not in `self.classes_`. "
                     f"`self.classes_` has {self.classes_}. 'y' has {classes}."
                 )
-        # Encoded 0/1 targets in X's dtype (not bool: label smoothing makes
-        # them fractional).
-        Y = self._label_binarizer.transform(y).astype(X.dtype)
+        # Encoded 0/1 targets in one byte each: the solvers cast them to X's
+        # dtype (and smooth them) a batch at a time, so no float copy of the
+        # whole target matrix is kept.
+        Y = self._label_binarizer.transform(y).astype(np.uint8)
         return X, Y
 
     def _class_weighted(self, Y, sample_weight, incremental):
@@ -796,11 +799,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             return sample_weight
         n_classes = len(self.classes_)
         encoded = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
-        base = (
-            np.ones(Y.shape[0], dtype=Y.dtype)
-            if sample_weight is None
-            else sample_weight
-        )
+        base = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
         if isinstance(self.class_weight, str):
             totals = np.bincount(encoded, weights=base, minlength=n_classes)
             present = totals > 0
@@ -833,12 +832,14 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             )
         return weighted
 
+    def _target_smoothing(self):
+        """Label smoothing ``eps`` and the number of choices it spreads over."""
+        n_choices = self.n_outputs_ if self.out_activation_ == "softmax" else 2
+        return self.label_smoothing, n_choices
+
     def _training_targets(self, Y, dtype):
-        if not self.label_smoothing:
-            return Y
-        eps = self.label_smoothing
-        n_choices = Y.shape[1] if self.out_activation_ == "softmax" else 2
-        return (Y * (1.0 - eps) + eps / n_choices).astype(dtype, copy=False)
+        eps, n_choices = self._target_smoothing()
+        return smooth_targets(Y.astype(dtype), eps, n_choices)
 
     def _labels_of(self, Y):
         return self._label_binarizer.inverse_transform(
@@ -1041,6 +1042,9 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     def _class_weighted(self, Y, sample_weight, incremental):
         return sample_weight
+
+    def _target_smoothing(self):
+        return 0.0, 1
 
     def _training_targets(self, Y, dtype):
         return Y

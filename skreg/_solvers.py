@@ -11,7 +11,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from skreg._losses import LOSSES
+from skreg._losses import LOSSES, smooth_targets
 
 
 class DivergenceError(ArithmeticError):
@@ -46,12 +46,25 @@ class EpochRunner:
     optimizer : skreg._optimizers.SGDOptimizer or AdamOptimizer
     penalties : list of ElasticNetPenalty or None, one per parameter group
         (aligned with ``network.param_groups``)
-    X, Y : training inputs (dense or sparse) and float targets (2-D)
+    X, Y : training inputs (dense or sparse) and 2-D targets, float or 0/1
+        integers; each batch is cast to the network's dtype
+    smoothing : (eps, n_choices)
+        Label smoothing applied to each batch of targets (``smooth_targets``).
     sample_weight : ndarray or None
     batch_size : int
     """
 
-    def __init__(self, network, optimizer, penalties, X, Y, sample_weight, batch_size):
+    def __init__(
+        self,
+        network,
+        optimizer,
+        penalties,
+        X,
+        Y,
+        sample_weight,
+        batch_size,
+        smoothing=(0.0, 1),
+    ):
         self.network = network
         self.optimizer = optimizer
         self.penalties = penalties
@@ -68,25 +81,31 @@ class EpochRunner:
             if sp.issparse(X)
             else np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         )
-        self._Y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        self._Y_batch = np.empty((batch_size, Y.shape[1]), dtype=network.dtype)
+        self._smoothing = smoothing
 
     def _batch(self, order, start, stop):
+        m = stop - start
+        Y_batch = self._Y_batch[:m]
+        weights = self.sample_weight
         if order is None:
             X_batch = self.X[start:stop]
-            Y_batch = self.Y[start:stop]
-            weights = (
-                None if self.sample_weight is None else self.sample_weight[start:stop]
-            )
-            return X_batch, Y_batch, weights
-        idx = order[start:stop]
-        m = stop - start
-        if self._X_batch is None:
-            X_batch = self.X[idx]
+            np.copyto(Y_batch, self.Y[start:stop])
+            if weights is not None:
+                weights = weights[start:stop]
         else:
-            X_batch = np.take(self.X, idx, axis=0, out=self._X_batch[:m])
-        Y_batch = np.take(self.Y, idx, axis=0, out=self._Y_batch[:m])
-        weights = None if self.sample_weight is None else self.sample_weight[idx]
-        return X_batch, Y_batch, weights
+            idx = order[start:stop]
+            if self._X_batch is None:
+                X_batch = self.X[idx]
+            else:
+                X_batch = np.take(self.X, idx, axis=0, out=self._X_batch[:m])
+            if self.Y.dtype == Y_batch.dtype:
+                np.take(self.Y, idx, axis=0, out=Y_batch)
+            else:
+                np.copyto(Y_batch, self.Y[idx])
+            if weights is not None:
+                weights = weights[idx]
+        return X_batch, smooth_targets(Y_batch, *self._smoothing), weights
 
     def run(self, order=None, dropout_rng=None):
         """Train on every batch once; return the sum of batch loss x batch size.

@@ -23,9 +23,9 @@ def _problem(out_activation, seed=0, n=7, units=(4, 5, 3, 3)):
         Y = rng.poisson(1.5, size=(n, units[-1])).astype(float)
     elif out_activation == "softmax":
         Y = np.eye(units[-1])[rng.integers(units[-1], size=n)]
-        Y = smooth_targets(Y, 0.1, "softmax")
+        Y = smooth_targets(Y, 0.1, units[-1])
     else:
-        Y = smooth_targets(rng.integers(2, size=(n, units[-1])), 0.2, "logistic")
+        Y = smooth_targets(rng.integers(2, size=(n, units[-1])).astype(float), 0.2, 2)
     sample_weight = rng.uniform(0.5, 2.0, size=n)
     return X, Y, coefs, intercepts, sample_weight
 

@@ -15,19 +15,20 @@ from skreg._losses import (
 
 def test_softmax_smoothing_formula():
     Y = np.eye(4)[[0, 2, 3]]
-    smoothed = smooth_targets(Y, 0.2, "softmax")
+    smoothed = smooth_targets(Y.copy(), 0.2, 4)
     np.testing.assert_allclose(smoothed[0], [0.85, 0.05, 0.05, 0.05])
     np.testing.assert_allclose(smoothed.sum(axis=1), 1.0)
 
 
 def test_logistic_smoothing_gives_classic_targets():
     Y = np.array([[0.0], [1.0]])
-    np.testing.assert_allclose(smooth_targets(Y, 0.2, "logistic"), [[0.1], [0.9]])
+    np.testing.assert_allclose(smooth_targets(Y, 0.2, 2), [[0.1], [0.9]])
 
 
 def test_no_smoothing_returns_targets_unchanged():
     Y = np.eye(3)
-    assert smooth_targets(Y, 0.0, "softmax") is Y
+    assert smooth_targets(Y, 0.0, 3) is Y
+    np.testing.assert_array_equal(Y, np.eye(3))
 
 
 def test_log_loss_matches_scikit_learn_metric():

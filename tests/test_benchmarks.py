@@ -1,0 +1,97 @@
+"""Smoke test of benchmarks/bench_fit.py: it runs and its table is well formed.
+
+No timing is asserted: CI machines are too noisy for that. The point is that
+the benchmark keeps working as the estimators change.
+"""
+
+import importlib.util
+import io
+import json
+import math
+import pathlib
+import sys
+
+import pytest
+
+BENCH_PATH = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "bench_fit.py"
+
+# Every case except the two large-network fit cases already covered by the
+# f32 one: keeps the smoke run well under 20 s.
+SUBSET = [
+    "mlp256-f32",
+    "mlp256-f32-reg",
+    "digits-small",
+    "lbfgs-mid",
+    "predict_proba",
+    "peak-memory",
+]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    # benchmarks/ is not a package; load the script by path. It goes into
+    # sys.modules first because pickling or dataclasses would look it up there.
+    spec = importlib.util.spec_from_file_location("bench_fit", BENCH_PATH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_fit"] = module
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.modules.pop("bench_fit", None)
+
+
+@pytest.fixture(scope="module")
+def quick_run(bench, tmp_path_factory):
+    json_path = tmp_path_factory.mktemp("bench") / "results.json"
+    out = io.StringIO()
+    rows = bench.main(
+        ["--quick", "--cases", ",".join(SUBSET), "--json", str(json_path)], out=out
+    )
+    return rows, out.getvalue(), json_path
+
+
+def test_quick_rows_per_case(quick_run):
+    rows, _, _ = quick_run
+    for case in SUBSET:
+        libs = {r["library"] for r in rows if r["case"] == case}
+        assert {"sklearn", "skreg"} <= libs, case
+    assert {r["case"] for r in rows} == set(SUBSET)
+
+
+def test_quick_numbers_finite_positive(quick_run):
+    rows, _, _ = quick_run
+    for row in rows:
+        for key in ("median", "min", "max"):
+            assert math.isfinite(row[key]) and row[key] > 0, row
+        assert row["min"] <= row["median"] <= row["max"], row
+        if row["library"] != "sklearn":
+            assert math.isfinite(row["ratio"]) and row["ratio"] > 0, row
+        if row["case"] != "peak-memory":
+            share = row["roofline_share"]
+            assert math.isfinite(share) and share > 0, row
+
+
+def test_quick_table_and_header_printed(quick_run):
+    _, text, _ = quick_run
+    assert "OPENBLAS_CORETYPE=" in text
+    assert "numpy" in text and "sklearn" in text
+    table_lines = [
+        line
+        for line in text.splitlines()
+        if line.split()[:1] and line.split()[0] in SUBSET
+    ]
+    assert len(table_lines) >= 2 * len(SUBSET)
+
+
+def test_quick_json_written(quick_run):
+    rows, _, json_path = quick_run
+    data = json.loads(json_path.read_text())
+    assert len(data["rows"]) == len(rows)
+    assert data["cases"] == SUBSET
+    assert "threadpools" in data["environment"]
+
+
+def test_unknown_case_rejected(bench):
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--cases", "no-such-case"], out=io.StringIO())
