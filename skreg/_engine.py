@@ -14,15 +14,6 @@ from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg._dropout import sample_mask
 
 
-def _dot_into(A, W, out):
-    """``out[...] = A @ W`` for dense or sparse ``A``."""
-    if sp.issparse(A):
-        out[...] = A @ W
-    else:
-        np.matmul(A, W, out=out)
-    return out
-
-
 def _flat_copy(arrays):
     flat = np.empty(sum(a.size for a in arrays), dtype=arrays[0].dtype)
     start = 0
@@ -103,6 +94,9 @@ class Network:
             for rate, u in zip(self.dropout_rates, units[:-1])
         ]
         self._inputs = [None] * self.n_layers
+        self._no_masks = [None] * self.n_layers
+        self._active_masks = self._no_masks
+        self._batch_size = batch_size
         self.weight_grads = np.empty_like(self.weights)
         self.bias_grads = np.empty_like(self.biases)
         self.coef_grads = _views(self.weight_grads, [W.shape for W in coefs])
@@ -116,6 +110,13 @@ class Network:
         """The flat parameter buffers and their gradients: weights, intercepts."""
         return [self.weights, self.biases], [self.weight_grads, self.bias_grads]
 
+    def _rows(self, buffers, n):
+        # Full batches use the buffers themselves; only the last, shorter
+        # batch of an epoch needs views.
+        if n == self._batch_size:
+            return buffers
+        return [None if b is None else b[:n] for b in buffers]
+
     def forward(self, X, rng=None):
         """Output of the network on the batch ``X``; a view into a buffer.
 
@@ -123,26 +124,34 @@ class Network:
         without it, nothing is dropped.
         """
         n = X.shape[0]
+        outputs = self._rows(self._outputs, n)
         hidden = ACTIVATIONS[self.activation]
+        last = self.n_layers - 1
+        masks = self._rows(self._masks, n) if rng is not None else self._no_masks
+        dropped = self._rows(self._dropped, n) if rng is not None else None
+        inputs = self._inputs
         layer_input = X
-        for i in range(self.n_layers):
-            if rng is not None and self._masks[i] is not None:
-                mask = sample_mask(rng, self.dropout_rates[i], self._masks[i][:n])
-                if sp.issparse(layer_input):
+        for i, (W, b, Z, mask) in enumerate(
+            zip(self.coefs, self.intercepts, outputs, masks)
+        ):
+            if mask is not None:
+                sample_mask(rng, self.dropout_rates[i], mask)
+                if i == 0 and sp.issparse(layer_input):
                     layer_input = sp.csr_matrix(layer_input.multiply(mask))
                 else:
-                    layer_input = np.multiply(
-                        layer_input, mask, out=self._dropped[i][:n]
-                    )
-            self._inputs[i] = layer_input
-            Z = _dot_into(layer_input, self.coefs[i], self._outputs[i][:n])
-            Z += self.intercepts[i]
-            if i < self.n_layers - 1:
+                    layer_input = np.multiply(layer_input, mask, out=dropped[i])
+            inputs[i] = layer_input
+            if i == 0 and sp.issparse(layer_input):
+                Z[...] = layer_input @ W
+            else:
+                np.matmul(layer_input, W, out=Z)
+            Z += b
+            if i < last:
                 hidden(Z)
             else:
                 ACTIVATIONS[self.out_activation](Z)
             layer_input = Z
-        self._masked = rng is not None
+        self._active_masks = masks
         return layer_input
 
     def backward(self, Y, row_weights):
@@ -159,28 +168,32 @@ class Network:
         Fills ``coef_grads`` and ``intercept_grads`` (data part only).
         """
         n = Y.shape[0]
+        outputs = self._rows(self._outputs, n)
+        deltas = self._rows(self._deltas, n)
+        ones = self._ones if n == self._batch_size else self._ones[:n]
+        masks = self._active_masks
         derivative = DERIVATIVES[self.activation]
         last = self.n_layers - 1
         # Each output activation is paired with its canonical loss, so the
         # gradient with respect to the output pre-activation is P - Y.
-        delta = np.subtract(self._outputs[last][:n], Y, out=self._deltas[last][:n])
+        delta = np.subtract(outputs[last], Y, out=deltas[last])
         if np.ndim(row_weights) == 0:
             delta *= row_weights
         else:
             delta *= row_weights[:, np.newaxis]
         for i in range(last, -1, -1):
             layer_input = self._inputs[i]
-            if sp.issparse(layer_input):
+            if i == 0 and sp.issparse(layer_input):
                 self.coef_grads[i][...] = layer_input.T @ delta
             else:
                 np.matmul(layer_input.T, delta, out=self.coef_grads[i])
-            np.matmul(self._ones[:n], delta, out=self.intercept_grads[i])
+            np.matmul(ones, delta, out=self.intercept_grads[i])
             if i == 0:
                 break
-            previous = np.matmul(delta, self.coefs[i].T, out=self._deltas[i - 1][:n])
-            if self._masked and self._masks[i] is not None:
-                previous *= self._masks[i][:n]
-            derivative(self._outputs[i - 1][:n], previous)
+            previous = np.matmul(delta, self.coefs[i].T, out=deltas[i - 1])
+            if masks[i] is not None:
+                previous *= masks[i]
+            derivative(outputs[i - 1], previous)
             delta = previous
         return self.coef_grads, self.intercept_grads
 

@@ -30,19 +30,25 @@ def poisson_loss(Y, P, sample_weight=None):
     return _weighted_mean(per_sample, sample_weight)
 
 
+def _clipped_log(P):
+    # Probabilities are clipped to [eps, 1 - eps] of their dtype as scikit-learn
+    # does, so the log is finite and 0 * log(p) is 0 without xlogy.
+    eps = np.finfo(P.dtype).eps
+    return np.log(np.clip(P, eps, 1 - eps))
+
+
 def log_loss(Y, P, sample_weight=None):
     """Cross-entropy of softmax outputs against (possibly smoothed) targets."""
-    eps = np.finfo(P.dtype).eps
-    P = np.clip(P, eps, 1 - eps)
-    per_sample = -xlogy(Y, P).sum(axis=1)
+    per_sample = -np.einsum("ij,ij->i", Y, _clipped_log(P))
     return _weighted_mean(per_sample, sample_weight)
 
 
 def binary_log_loss(Y, P, sample_weight=None):
     """Cross-entropy of independent logistic outputs (binary and multilabel)."""
-    eps = np.finfo(P.dtype).eps
-    P = np.clip(P, eps, 1 - eps)
-    per_sample = -(xlogy(Y, P) + xlogy(1 - Y, 1 - P)).sum(axis=1)
+    per_sample = -(
+        np.einsum("ij,ij->i", Y, _clipped_log(P))
+        + np.einsum("ij,ij->i", 1 - Y, _clipped_log(1 - P))
+    )
     return _weighted_mean(per_sample, sample_weight)
 
 

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_clas
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import LabelBinarizer
+from sklearn.preprocessing import LabelBinarizer, label_binarize
 from sklearn.utils import check_random_state, column_or_1d, shuffle
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
@@ -781,7 +781,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         # Encoded 0/1 targets in one byte each: the solvers cast them to X's
         # dtype (and smooth them) a batch at a time, so no float copy of the
         # whole target matrix is kept.
-        Y = self._label_binarizer.transform(y).astype(np.uint8)
+        # Encoded through the sparse form: LabelBinarizer.transform builds an
+        # int64 matrix first, the largest allocation of a fit on wide targets.
+        encoded = label_binarize(y, classes=self.classes_, sparse_output=True)
+        encoded = encoded.tocoo()
+        Y = np.zeros(encoded.shape, dtype=np.uint8)
+        Y[encoded.row, encoded.col] = encoded.data != 0
         return X, Y
 
     def _class_weighted(self, Y, sample_weight, incremental):

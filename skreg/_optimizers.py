@@ -6,7 +6,8 @@ operations on reusable buffers and in the same floating-point order, so that a
 run matches scikit-learn's step for step. After each parameter's update the
 optimizer calls that parameter group's proximal step with its own step size
 (a float for SGD, one per coordinate for Adam), which is how the ``|W|`` part
-of the penalty is applied.
+of the penalty is applied; the smooth (squared) part is added to the
+gradient first, so the optimizer's moments see the whole smooth objective.
 """
 
 import numpy as np
@@ -94,12 +95,18 @@ class SGDOptimizer(_BaseOptimizer):
         return False
 
     def step(self, params, grads, penalties):
-        """Update ``params`` in place and apply each group's proximal step."""
+        """Update ``params`` in place and apply each group's proximal step.
+
+        ``grads`` are the data gradients; each group's penalty adds the
+        gradient of its smooth part to them (in place) before the update.
+        """
         lr = self.learning_rate
         for param, grad, velocity, penalty in zip(
             params, grads, self.velocities, penalties
         ):
             scaled_grad, update = self._buffers(param)
+            if penalty is not None:
+                penalty.add_smooth_gradient(param, grad, scratch=update)
             np.multiply(grad, lr, out=scaled_grad)
             # velocity <- momentum * velocity - lr * grad
             velocity *= self.momentum
@@ -129,7 +136,11 @@ class AdamOptimizer(_BaseOptimizer):
         self.vs = [np.zeros_like(param) for param in params]
 
     def step(self, params, grads, penalties):
-        """Update ``params`` in place and apply each group's proximal step."""
+        """Update ``params`` in place and apply each group's proximal step.
+
+        ``grads`` are the data gradients; each group's penalty adds the
+        gradient of its smooth part to them (in place) before the update.
+        """
         self.t += 1
         beta_1, beta_2 = self.beta_1, self.beta_2
         self.learning_rate = (
@@ -140,6 +151,8 @@ class AdamOptimizer(_BaseOptimizer):
             params, grads, self.ms, self.vs, penalties
         ):
             tmp, denom = self._buffers(param)
+            if penalty is not None:
+                penalty.add_smooth_gradient(param, grad, scratch=tmp)
             m *= beta_1
             np.multiply(grad, 1 - beta_1, out=tmp)
             m += tmp

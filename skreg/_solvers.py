@@ -72,7 +72,6 @@ class EpochRunner:
         self.batch_size = batch_size
         self._loss = LOSSES[network.out_activation]
         self._params, self._grads = network.param_groups
-        self._scratch = [np.empty_like(param) for param in self._params]
         # Gathering a shuffled batch into a reused contiguous buffer avoids a new
         # array per batch (fancy indexing) and keeps the matrix products on
         # contiguous memory.
@@ -134,11 +133,6 @@ class EpochRunner:
             if not math.isfinite(batch_loss):
                 raise DivergenceError(batch_loss)
             network.backward(Y_batch, row_weights)
-            for param, grad, penalty, scratch in zip(
-                self._params, self._grads, self.penalties, self._scratch
-            ):
-                if penalty is not None:
-                    penalty.add_smooth_gradient(param, grad, scratch)
             self.optimizer.step(self._params, self._grads, self.penalties)
             accumulated += batch_loss * (stop - start)
         return accumulated
