@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer, label_binarize
-from sklearn.utils import check_random_state, column_or_1d, shuffle
+from sklearn.utils import check_random_state, column_or_1d
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -31,7 +31,7 @@ from skreg._exceptions import InconsistentVersionWarning
 from skreg._losses import smooth_targets
 from skreg._optimizers import OPTIMIZERS
 from skreg._penalties import make_penalties
-from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
+from skreg._solvers import DivergenceError, EpochRunner, ShuffledOrder, fit_lbfgs
 from skreg._validation import (
     Interval,
     Options,
@@ -44,6 +44,17 @@ from skreg._validation import (
 from skreg._version import __version__
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+
+# The fitted attributes an epoch of training mutates in place (see
+# _fitted_state); the others it only ever replaces.
+_CHANGED_IN_PLACE = (
+    "coefs_",
+    "intercepts_",
+    "_optimizer",
+    "_dropout_rng",
+    "loss_curve_",
+    "validation_scores_",
+)
 
 # Below this many held-out samples a validation score is mostly noise (one
 # sample moves accuracy by 10% or more), so early stopping would stop on chance;
@@ -431,16 +442,16 @@ class _BaseMLP(BaseEstimator, ABC):
             self._dropout_rng = None
         dropout_rng = self._dropout_rng
 
-        order = np.arange(n_samples) if self.shuffle else None
+        order = ShuffledOrder(n_samples) if self.shuffle else None
         self.n_iter_ = 0
         for _ in range(self.max_iter):
             # Each epoch either completes or leaves no trace: the state at its
             # start is what an interrupted or diverged epoch returns to.
             epoch_start = None
             try:
-                epoch_start = self._fitted_state()
+                epoch_start = self._fitted_state(during_training=True)
                 if self.shuffle:
-                    order = shuffle(order, random_state=random_state)
+                    order.shuffle(random_state)
                 accumulated = runner.run(order, dropout_rng)
                 if not all(np.isfinite(p).all() for p in params):
                     raise DivergenceError("parameters")
@@ -450,11 +461,13 @@ class _BaseMLP(BaseEstimator, ABC):
                 what = "parameters" if error.args == ("parameters",) else "loss"
                 raise self._diverged(what, f"epoch {self.n_iter_ + 1}") from None
             except KeyboardInterrupt as interrupt:
-                # Interrupted while taking the snapshot: nothing has changed.
-                if epoch_start is not None:
-                    self._restore_fitted_state(epoch_start)
-                self._keep_best_if_early_stopping(validation)
-                setattr(interrupt, _EPOCHS_KEPT, True)
+                # partial_fit has a single epoch: _fit undoes the call instead.
+                if not incremental:
+                    # Interrupted while taking the snapshot: nothing changed.
+                    if epoch_start is not None:
+                        self._restore_fitted_state(epoch_start)
+                    self._keep_best_if_early_stopping(validation)
+                    setattr(interrupt, _EPOCHS_KEPT, True)
                 raise
             if stop or incremental:
                 break
@@ -580,12 +593,24 @@ class _BaseMLP(BaseEstimator, ABC):
     # Transactional state
     # ------------------------------------------------------------------
 
-    def _fitted_state(self):
-        """A deep copy of everything fit has set (not the parameters)."""
+    def _fitted_state(self, during_training=False):
+        """A copy of everything fit has set (not the parameters).
+
+        A deep copy, except ``during_training``: an epoch changes in place only
+        the parameters, the optimizer, the dropout generator and the lists it
+        appends to; everything else it replaces, so sharing it is safe and
+        saves a copy of the best weights at every epoch.
+        """
         params = self.get_params(deep=False)
-        return copy.deepcopy(
-            {key: value for key, value in self.__dict__.items() if key not in params}
-        )
+        state = {
+            key: value for key, value in self.__dict__.items() if key not in params
+        }
+        if not during_training:
+            return copy.deepcopy(state)
+        for key in _CHANGED_IN_PLACE:
+            if key in state:
+                state[key] = copy.deepcopy(state[key])
+        return state
 
     def _restore_fitted_state(self, state):
         params = self.get_params(deep=False)
@@ -926,6 +951,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             np.clip(y_pred, eps, 1 - eps, out=y_pred)
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
+            if len(self.classes_) == 1:
+                # Trained on one class: it is certain, in one column as classes_
+                # (scikit-learn returns two columns here).
+                return np.ones((y_pred.shape[0], 1), dtype=y_pred.dtype)
             return np.vstack([1 - y_pred, y_pred]).T
         return y_pred
 

@@ -19,19 +19,19 @@ class _BaseOptimizer:
         self.learning_rate = float(learning_rate_init)
         self._scratch = None
 
-    def _buffers(self, param):
-        """Two scratch arrays shaped like ``param``, shared by all groups."""
+    def _buffers(self, param, count):
+        """``count`` scratch arrays shaped like ``param``, shared by all groups."""
         size = param.size
+        scratch = self._scratch
         if (
-            self._scratch is None
-            or self._scratch.shape[1] < size
-            or self._scratch.dtype != param.dtype
+            scratch is None
+            or scratch.shape[0] < count
+            or scratch.shape[1] < size
+            or scratch.dtype != param.dtype
         ):
-            self._scratch = np.empty((2, size), dtype=param.dtype)
-        return (
-            self._scratch[0, :size].reshape(param.shape),
-            self._scratch[1, :size].reshape(param.shape),
-        )
+            rows = max(count, 0 if scratch is None else scratch.shape[0])
+            scratch = self._scratch = np.empty((rows, size), dtype=param.dtype)
+        return [scratch[i, :size].reshape(param.shape) for i in range(count)]
 
     def __getstate__(self):
         # Scratch space is rebuilt on demand; pickles and snapshots skip it.
@@ -104,21 +104,21 @@ class SGDOptimizer(_BaseOptimizer):
         for param, grad, velocity, penalty in zip(
             params, grads, self.velocities, penalties
         ):
-            scaled_grad, update = self._buffers(param)
+            (scratch,) = self._buffers(param, 1)
             if penalty is not None:
-                penalty.add_smooth_gradient(param, grad, scratch=update)
-            np.multiply(grad, lr, out=scaled_grad)
+                penalty.add_smooth_gradient(param, grad, scratch=scratch)
+            scaled_grad = np.multiply(grad, lr, out=scratch)
             # velocity <- momentum * velocity - lr * grad
             velocity *= self.momentum
             velocity -= scaled_grad
             if self.nesterov:
-                np.multiply(velocity, self.momentum, out=update)
-                update -= scaled_grad
-                param += update
+                # param += momentum * velocity - lr * grad, in one buffer.
+                param -= scaled_grad
+                param += np.multiply(velocity, self.momentum, out=scratch)
             else:
                 param += velocity
             if penalty is not None and penalty.has_l1:
-                penalty.prox(param, lr, scratch=update)
+                penalty.prox(param, lr, scratch=scratch)
 
 
 class AdamOptimizer(_BaseOptimizer):
@@ -150,22 +150,25 @@ class AdamOptimizer(_BaseOptimizer):
         for param, grad, m, v, penalty in zip(
             params, grads, self.ms, self.vs, penalties
         ):
-            tmp, denom = self._buffers(param)
+            has_l1 = penalty is not None and penalty.has_l1
+            # One scratch array; a second keeps the step sizes for the prox.
+            buffers = self._buffers(param, 2 if has_l1 else 1)
+            tmp, denom = buffers[0], buffers[-1]
             if penalty is not None:
                 penalty.add_smooth_gradient(param, grad, scratch=tmp)
             m *= beta_1
-            np.multiply(grad, 1 - beta_1, out=tmp)
-            m += tmp
+            m += np.multiply(grad, 1 - beta_1, out=tmp)
             v *= beta_2
             np.multiply(grad, grad, out=tmp)
             tmp *= 1 - beta_2
             v += tmp
             np.sqrt(v, out=denom)
             denom += self.epsilon
-            np.multiply(m, -lr, out=tmp)
-            tmp /= denom
+            # param -= lr * m / (sqrt(v) + epsilon)
+            np.divide(m, denom, out=tmp)
+            tmp *= -lr
             param += tmp
-            if penalty is not None and penalty.has_l1:
+            if has_l1:
                 # The step Adam just took on each coordinate is lr / denom.
                 np.divide(lr, denom, out=denom)
                 penalty.prox(param, denom, scratch=tmp)

@@ -67,8 +67,11 @@ class ElasticNetPenalty:
             threshold = float(step) * self.l1
             clipped = np.clip(W, -threshold, threshold, out=scratch)
         else:
+            # clip(W, -t, t) in two buffers: -t as an argument would be a
+            # third array the size of W.
             threshold = np.multiply(step, self.l1, out=step)
-            clipped = np.clip(W, -threshold, threshold, out=scratch)
+            clipped = np.minimum(W, threshold, out=scratch)
+            np.maximum(clipped, np.negative(threshold, out=threshold), out=clipped)
         # w - clip(w, -t, t) is sign(w) * max(|w| - t, 0), and exactly 0.0 where
         # |w| <= t because it subtracts w from itself.
         W -= clipped

@@ -37,6 +37,23 @@ def _row_weights(sample_weight, n):
     return sample_weight / total
 
 
+class ShuffledOrder:
+    """The sample order of the epochs, reshuffled in place at each one.
+
+    scikit-learn's MLP takes ``order = sklearn.utils.shuffle(order, rs)`` each
+    epoch: ``rs.shuffle`` of an ``arange``, then indexing the previous order.
+    ``rs.shuffle`` swaps positions in a sequence that depends only on the
+    length and the random draws, so shuffling the previous order in place
+    gives the same permutation without allocating two arrays per epoch.
+    """
+
+    def __init__(self, n_samples):
+        self.order = np.arange(n_samples)
+
+    def shuffle(self, random_state):
+        random_state.shuffle(self.order)
+
+
 class EpochRunner:
     """One pass over the training data in mini-batches, reusing its buffers.
 
@@ -93,7 +110,7 @@ class EpochRunner:
             if weights is not None:
                 weights = weights[start:stop]
         else:
-            idx = order[start:stop]
+            idx = order.order[start:stop]
             if self._X_batch is None:
                 X_batch = self.X[idx]
             else:
@@ -109,7 +126,7 @@ class EpochRunner:
     def run(self, order=None, dropout_rng=None):
         """Train on every batch once; return the sum of batch loss x batch size.
 
-        ``order`` is the sample order (None: as stored). The batch loss
+        ``order`` is a ``ShuffledOrder`` (None: the order as stored). The batch loss
         includes the penalty at the weights the batch saw, as scikit-learn's
         does, so ``sum / n_samples`` is its epoch loss.
 
