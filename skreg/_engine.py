@@ -213,11 +213,11 @@ def predict_output(X, coefs, intercepts, activation, out_activation):
     activations, sized by scikit-learn's ``working_memory`` setting.
     """
     n_samples = X.shape[0]
-    dtype = coefs[0].dtype
-    out = np.empty((n_samples, coefs[-1].shape[1]), dtype=np.result_type(X, dtype))
     units = [coef.shape[1] for coef in coefs]
-    chunk = _chunk_rows(n_samples, units, out.itemsize)
+    itemsize = np.result_type(X, coefs[0].dtype).itemsize
+    chunk = _chunk_rows(n_samples, units, itemsize)
     hidden = ACTIVATIONS[activation]
+    out = None
     for start in range(0, n_samples, chunk):
         A = X[start : start + chunk]
         for i, (W, b) in enumerate(zip(coefs, intercepts)):
@@ -226,5 +226,9 @@ def predict_output(X, coefs, intercepts, activation, out_activation):
             if i < len(coefs) - 1:
                 hidden(A)
         ACTIVATIONS[out_activation](A)
+        if chunk >= n_samples:
+            return A
+        if out is None:
+            out = np.empty((n_samples, A.shape[1]), dtype=A.dtype)
         out[start : start + chunk] = A
     return out
