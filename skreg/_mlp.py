@@ -28,7 +28,7 @@ from skreg._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from skreg._dropout import layer_rates
 from skreg._engine import Network, predict_output
 from skreg._exceptions import InconsistentVersionWarning
-from skreg._losses import smooth_targets
+from skreg._losses import LOSSES, smooth_targets
 from skreg._optimizers import OPTIMIZERS
 from skreg._penalties import make_penalties
 from skreg._solvers import DivergenceError, EpochRunner, ShuffledOrder, fit_lbfgs
@@ -479,6 +479,32 @@ class _BaseMLP(BaseEstimator, ABC):
                     ConvergenceWarning,
                 )
         self._keep_best_if_early_stopping(validation)
+        # Each batch's loss is taken before its step, so the last step of a
+        # call is unchecked: check what the next batches would. partial_fit
+        # checks one batch, cheap next to the epoch it ran; fit all the rows,
+        # the held-out ones included.
+        parts = [(X, Y, batch_size if incremental else n_samples)]
+        if validation is not None:
+            parts.append((*validation[:2], validation[0].shape[0]))
+        for X_part, Y_part, n_checked in parts:
+            for start in range(0, n_checked, batch_size):
+                rows = slice(start, min(start + batch_size, n_checked))
+                if not self._finite_loss(X_part[rows], Y_part[rows]):
+                    raise self._diverged("loss", f"the end of epoch {self.n_iter_}")
+
+    def _finite_loss(self, X, Y):
+        """Whether the loss at the current weights on ``X, Y`` is finite.
+
+        An overflow inside the network counts as not finite, even where the
+        output saturates to a finite value.
+        """
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                P = self._forward(X, check_input=False)
+        except FloatingPointError:
+            return False
+        loss = LOSSES[self.out_activation_](self._training_targets(Y, X.dtype), P)
+        return bool(np.isfinite(P).all() and np.isfinite(loss))
 
     def _prepare_stopping(self, validation):
         """Make the stopping bookkeeping match this call's stopping rule.
@@ -791,7 +817,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.classes_ = self._label_binarizer.classes_
         else:
             classes = unique_labels(y)
-            if self.warm_start:
+            if self.warm_start and not incremental:
                 if set(classes) != set(self.classes_):
                     raise ValueError(
                         "warm_start can only be used where `y` has the same "
