@@ -1,24 +1,15 @@
 """Behaviour of the estimators: penalties, dropout, label smoothing, errors."""
 
 import re
-import warnings
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_blobs, make_classification
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 
 from skreg import MLPClassifier, MLPRegressor
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
-
-
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
 
 
 def _data(n=120, n_features=8, n_informative=3, seed=0):

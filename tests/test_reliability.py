@@ -36,13 +36,6 @@ from skreg import InconsistentVersionWarning, MLPClassifier, MLPRegressor
 ESTIMATORS = [MLPClassifier, MLPRegressor]
 
 
-@pytest.fixture(autouse=True)
-def _quiet_convergence():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        yield
-
-
 def _data(Estimator, n=100, n_features=5, seed=0):
     if Estimator is MLPClassifier:
         X, y = make_classification(
