@@ -226,8 +226,8 @@ class _BaseMLP(BaseEstimator, ABC):
         # A failed call must leave a fitted model as it was: keep a copy of the
         # fitted state and put it back on any error. A KeyboardInterrupt in the
         # epoch loop of a stochastic solver keeps the epochs completed so far
-        # (_fit_stochastic marks it); anywhere else, it also returns to the
-        # state before the call (for lbfgs: no iterate is known to be complete).
+        # (_fit_stochastic marks it), and lbfgs its completed iterations;
+        # anywhere else, it also returns to the state before the call.
         saved = self._fitted_state() if hasattr(self, "coefs_") else None
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -320,16 +320,25 @@ class _BaseMLP(BaseEstimator, ABC):
             self.out_activation_,
             X.shape[0],
         )
-        result = fit_lbfgs(
-            network,
-            penalties,
-            X,
-            self._training_targets(Y, X.dtype),
-            sample_weight,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-        )
+        try:
+            result = fit_lbfgs(
+                network,
+                penalties,
+                X,
+                self._training_targets(Y, X.dtype),
+                sample_weight,
+                max_iter=self.max_iter,
+                max_fun=self.max_fun,
+                tol=self.tol,
+            )
+        except KeyboardInterrupt as interrupt:
+            # Keep the completed iterations, as the stochastic solvers keep
+            # their completed epochs; with none, _fit undoes the call.
+            n_iter, loss = getattr(interrupt, "lbfgs_progress", (0, None))
+            if n_iter > 0:
+                self.n_iter_, self.loss_ = n_iter, loss
+                setattr(interrupt, _EPOCHS_KEPT, True)
+            raise
         if not np.isfinite(result.fun):
             raise self._diverged("loss", f"iteration {result.nit + 1}")
         self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)

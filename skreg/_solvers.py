@@ -166,7 +166,9 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
     the feasible set, and a weight is exactly 0 where L-BFGS-B holds both parts
     on their bound.
 
-    Returns scipy's ``OptimizeResult``.
+    Returns scipy's ``OptimizeResult``. On KeyboardInterrupt the network is
+    set to the last completed iterate and the interrupt carries
+    ``lbfgs_progress = (iterations, objective)`` before it propagates.
     """
     loss_function = LOSSES[network.out_activation]
     row_weights = _row_weights(sample_weight, X.shape[0])
@@ -207,13 +209,30 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
     else:
         theta0 = np.concatenate([weights, biases])
         bounds = None
-    result = scipy.optimize.minimize(
-        loss_and_gradient,
-        theta0,
-        method="L-BFGS-B",
-        jac=True,
-        bounds=bounds,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
-    )
+    # The last completed iterate: mid-run the network holds a trial point of
+    # the line search, so an interrupted run goes back to this one.
+    accepted = {"x": theta0, "fun": None, "nit": 0}
+
+    def remember(intermediate_result):
+        accepted.update(
+            x=intermediate_result.x.copy(),
+            fun=float(intermediate_result.fun),
+            nit=accepted["nit"] + 1,
+        )
+
+    try:
+        result = scipy.optimize.minimize(
+            loss_and_gradient,
+            theta0,
+            method="L-BFGS-B",
+            jac=True,
+            bounds=bounds,
+            callback=remember,
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        )
+    except KeyboardInterrupt as interrupt:
+        set_params(accepted["x"])
+        interrupt.lbfgs_progress = (accepted["nit"], accepted["fun"])
+        raise
     set_params(result.x)
     return result

@@ -493,24 +493,47 @@ def test_keyboard_interrupt_in_partial_fit_undoes_the_call(Estimator, monkeypatc
 
 
 @pytest.mark.parametrize("Estimator", ESTIMATORS)
-def test_keyboard_interrupt_in_lbfgs_returns_to_the_state_before_the_call(
+def test_keyboard_interrupt_in_lbfgs_keeps_the_completed_iterations(
     Estimator, monkeypatch
 ):
-    # No L-BFGS iterate is known to be complete mid-run (coefs_ hold a trial
-    # point of the line search), so the call is undone.
+    # Mid-run coefs_ hold a trial point of the line search; an interrupt
+    # returns to the last completed L-BFGS iterate, which is exactly the fit
+    # with max_iter set to the iterations completed.
+    X, y = _data(Estimator)
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", random_state=0)
+    model = Estimator(max_iter=50, **params)
+    _fail_on_call(
+        monkeypatch, skreg._engine.Network, "backward", 12, error=KeyboardInterrupt
+    )
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(X, y)
+    monkeypatch.undo()
+    assert 1 <= model.n_iter_ < 12
+    reference = Estimator(max_iter=model.n_iter_, **params).fit(X, y)
+    for ours, theirs in zip(model.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+    assert model.loss_ == pytest.approx(reference.loss_, rel=1e-12)
+    assert np.isfinite(model.predict(X).astype(float)).all()
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_keyboard_interrupt_before_the_first_lbfgs_iteration_undoes_the_call(
+    Estimator, monkeypatch
+):
     model, X, y = _fitted(Estimator, solver="lbfgs")
     before, predictions = copy.deepcopy(vars(model)), model.predict(X)
     _fail_on_call(
-        monkeypatch, skreg._engine.Network, "backward", 6, error=KeyboardInterrupt
+        monkeypatch, skreg._engine.Network, "backward", 1, error=KeyboardInterrupt
     )
     with pytest.raises(KeyboardInterrupt):
         model.set_params(max_iter=50).fit(X, y)
     model.set_params(max_iter=5)
     _assert_unchanged(model, before, X, predictions)
-    fresh = Estimator(hidden_layer_sizes=(8,), solver="lbfgs")
+    monkeypatch.undo()
     _fail_on_call(
-        monkeypatch, skreg._engine.Network, "backward", 3, error=KeyboardInterrupt
+        monkeypatch, skreg._engine.Network, "backward", 1, error=KeyboardInterrupt
     )
+    fresh = Estimator(hidden_layer_sizes=(8,), solver="lbfgs")
     with pytest.raises(KeyboardInterrupt):
         fresh.fit(X, y)
     assert _fitted_state(fresh) == {}
