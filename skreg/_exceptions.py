@@ -6,14 +6,7 @@ class InconsistentVersionWarning(UserWarning):
 
     Like scikit-learn's warning of the same name: the model may load but behave
     differently, or fail later. Refit or re-save with the running version. The
-    versions are kept as attributes, so a caller can decide what to do::
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", InconsistentVersionWarning)
-            model = pickle.load(file)
-        for w in caught:
-            if issubclass(w.category, InconsistentVersionWarning):
-                print(w.message.original_skreg_version)
+    versions are kept as attributes, so a caller can decide what to do.
 
     Parameters
     ----------
@@ -24,6 +17,20 @@ class InconsistentVersionWarning(UserWarning):
     original_skreg_version : str, default=''
         The skreg version that pickled the estimator ('pre-0.1' when the
         pickle records none).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from skreg import InconsistentVersionWarning, MLPRegressor
+    >>> model = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5)
+    >>> model = model.fit([[0.0], [1.0]], [0.0, 1.0])
+    >>> state = model.__getstate__()
+    >>> state["_skreg_version"] = "0.0.1"  # as if pickled by skreg 0.0.1
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always", InconsistentVersionWarning)
+    ...     MLPRegressor().__setstate__(state)
+    >>> caught[0].message.original_skreg_version
+    '0.0.1'
     """
 
     def __init__(
