@@ -740,6 +740,13 @@ def _warm_up(ctx):
         cls(hidden_layer_sizes=(16,), max_iter=1, random_state=SEED).fit(X, y)
 
 
+def blas_limits(threads):
+    """A context that caps BLAS threads at ``threads`` (None: no cap)."""
+    if threads:
+        return threadpoolctl.threadpool_limits(limits=threads)
+    return contextlib.nullcontext()
+
+
 def main(argv=None, out=None):
     """Run the benchmark; return the result rows (one per case and library)."""
     out = sys.stdout if out is None else out
@@ -763,12 +770,7 @@ def main(argv=None, out=None):
     }
 
     rows = []
-    limits = (
-        threadpoolctl.threadpool_limits(limits=args.blas_threads)
-        if args.blas_threads
-        else contextlib.nullcontext()
-    )
-    with limits, warnings.catch_warnings():
+    with blas_limits(args.blas_threads), warnings.catch_warnings():
         # max_iter is hit on purpose so that every fit runs the same epochs.
         warnings.simplefilter("ignore", ConvergenceWarning)
         _warm_up(ctx)

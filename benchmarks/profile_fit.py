@@ -7,14 +7,12 @@ spends time outside BLAS that it could save.
 """
 
 import argparse
-import contextlib
 import cProfile
 import pathlib
 import pstats
 import sys
 import warnings
 
-import threadpoolctl
 from sklearn.exceptions import ConvergenceWarning
 
 # bench_fit.py is a script beside this one, not an installed module.
@@ -44,12 +42,7 @@ def main(argv=None):
 
         cls = skreg.MLPClassifier
     est = cls(**bench_fit._sgd_params(args.epochs))
-    limits = (
-        threadpoolctl.threadpool_limits(limits=args.blas_threads)
-        if args.blas_threads
-        else contextlib.nullcontext()
-    )
-    with limits, warnings.catch_warnings():
+    with bench_fit.blas_limits(args.blas_threads), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         profiler = cProfile.Profile()
         profiler.enable()
