@@ -47,6 +47,9 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
 # The fitted attributes an epoch of training mutates in place (see
 # _fitted_state); the others it only ever replaces.
+# Rows per chunk of the end-of-fit loss check (a few MB of activations).
+_CHECK_ROWS = 4096
+
 _CHANGED_IN_PLACE = (
     "coefs_",
     "intercepts_",
@@ -495,9 +498,11 @@ class _BaseMLP(BaseEstimator, ABC):
         parts = [(X, Y, batch_size if incremental else n_samples)]
         if validation is not None:
             parts.append((*validation[:2], validation[0].shape[0]))
+        # Chunks of at least _CHECK_ROWS rows: few calls, bounded memory.
+        chunk = max(batch_size, _CHECK_ROWS)
         for X_part, Y_part, n_checked in parts:
-            for start in range(0, n_checked, batch_size):
-                rows = slice(start, min(start + batch_size, n_checked))
+            for start in range(0, n_checked, chunk):
+                rows = slice(start, min(start + chunk, n_checked))
                 if not self._finite_loss(X_part[rows], Y_part[rows]):
                     raise self._diverged("loss", f"the end of epoch {self.n_iter_}")
 
