@@ -18,7 +18,7 @@ PENALTY_L1_RATIOS = {"l2": 0.0, "l1": 1.0, "elasticnet": None, None: 0.0}
 
 
 class ElasticNetPenalty:
-    """The penalty of one parameter group (one weight matrix).
+    """The penalty of one parameter group (today: all weights, flattened).
 
     Parameters
     ----------
