@@ -1,8 +1,9 @@
 """Inverted dropout masks drawn into preallocated buffers.
 
-A mask entry is ``0`` for a dropped unit and ``1 / (1 - rate)`` for a kept one,
-so the expected activation is unchanged and prediction needs no rescaling
-(and nothing random).
+A mask entry is ``0`` for a dropped unit and ``1 / (1 - p)`` for a kept one,
+``p`` being the probability of a drop (the rate, to 16-bit resolution), so the
+expected activation is unchanged and prediction needs no rescaling (and nothing
+random).
 """
 
 import numpy as np
