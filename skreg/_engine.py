@@ -93,6 +93,14 @@ class Network:
             np.empty((batch_size, u), dtype=dtype) if rate > 0 else None
             for rate, u in zip(self.dropout_rates, units[:-1])
         ]
+        # relu's 0/1 mask of each hidden layer, in the activations' dtype (a
+        # multiply without casting): the backward pass reuses it instead of
+        # comparing the outputs again.
+        self._relu_masks = (
+            [np.empty((batch_size, u), dtype=dtype) for u in units[1:-1]]
+            if activation == "relu"
+            else None
+        )
         self._inputs = [None] * self.n_layers
         self._no_masks = [None] * self.n_layers
         self._active_masks = self._no_masks
@@ -126,6 +134,9 @@ class Network:
         n = X.shape[0]
         outputs = self._rows(self._outputs, n)
         hidden = ACTIVATIONS[self.activation]
+        relu_masks = (
+            None if self._relu_masks is None else self._rows(self._relu_masks, n)
+        )
         last = self.n_layers - 1
         masks = self._rows(self._masks, n) if rng is not None else self._no_masks
         dropped = self._rows(self._dropped, n) if rng is not None else None
@@ -146,7 +157,9 @@ class Network:
             else:
                 np.matmul(layer_input, W, out=Z)
             Z += b
-            if i < last:
+            if i < last and relu_masks is not None:
+                Z *= np.greater(Z, 0, out=relu_masks[i])
+            elif i < last:
                 hidden(Z)
             else:
                 ACTIVATIONS[self.out_activation](Z)
@@ -173,6 +186,9 @@ class Network:
         ones = self._ones if n == self._batch_size else self._ones[:n]
         masks = self._active_masks
         derivative = DERIVATIVES[self.activation]
+        relu_masks = (
+            None if self._relu_masks is None else self._rows(self._relu_masks, n)
+        )
         last = self.n_layers - 1
         # Each output activation is paired with its canonical loss, so the
         # gradient with respect to the output pre-activation is P - Y.
@@ -193,9 +209,39 @@ class Network:
             previous = np.matmul(delta, self.coefs[i].T, out=deltas[i - 1])
             if masks[i] is not None:
                 previous *= masks[i]
-            derivative(outputs[i - 1], previous)
+            if relu_masks is not None:
+                previous *= relu_masks[i - 1]
+            else:
+                derivative(outputs[i - 1], previous)
             delta = previous
         return self.coef_grads, self.intercept_grads
+
+
+# How much a hidden activation can grow: relu and identity keep |a| <= |z|,
+# tanh and logistic keep it at most 1.
+_BOUNDED_ACTIVATIONS = ("tanh", "logistic")
+
+
+def preactivation_bound(coefs, intercepts, activation, input_bound):
+    """A bound on ``|z|`` over every unit of every layer, for ``|x| <= input_bound``.
+
+    A unit's pre-activation is ``sum_i a_i W_ij + b_j``, so ``|z_j| <= max|a| *
+    sum_i |W_ij| + |b_j|``, and the same holds for every partial sum a matrix
+    product forms on the way. It costs one pass over the parameters where a
+    forward pass costs one per training row. Returns a float: inf or nan when
+    the bound itself overflows or a parameter is not finite.
+    """
+    bound = float(input_bound)
+    worst = 0.0
+    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+        column_sums = np.abs(W).sum(axis=0, dtype=np.float64)
+        z_bound = bound * float(column_sums.max(initial=0.0))
+        z_bound += float(np.abs(b).max(initial=0.0))
+        if not z_bound <= np.inf:  # nan: a parameter was not finite
+            return np.nan
+        worst = max(worst, z_bound)
+        bound = min(z_bound, 1.0) if activation in _BOUNDED_ACTIVATIONS else z_bound
+    return worst
 
 
 def _chunk_rows(n_samples, units, itemsize):

@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from skreg._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
 from skreg._dropout import layer_rates
-from skreg._engine import Network, predict_output
+from skreg._engine import Network, preactivation_bound, predict_output
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._losses import LOSSES, smooth_targets
 from skreg._optimizers import OPTIMIZERS
@@ -45,11 +45,12 @@ from skreg._version import __version__
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 
+# Rows per chunk of the end-of-fit loss check, when it runs (a few MB of
+# activations at most).
+_CHECK_ROWS = 1024
+
 # The fitted attributes an epoch of training mutates in place (see
 # _fitted_state); the others it only ever replaces.
-# Rows per chunk of the end-of-fit loss check (a few MB of activations).
-_CHECK_ROWS = 4096
-
 _CHANGED_IN_PLACE = (
     "coefs_",
     "intercepts_",
@@ -70,6 +71,15 @@ _EPOCHS_KEPT = "_skreg_epochs_kept"
 
 _DIVERGED = "Training diverged: the {what} became non-finite at {when}. Try {advice}."
 _SCALING_ADVICE = "scaling the inputs (for example with StandardScaler)"
+
+
+def _abs_max(X):
+    """``max |x|`` over a dense or sparse array, 0 when it is empty."""
+    values = X.data if hasattr(X, "tocsr") else X
+    if values.size == 0:
+        return 0.0
+    # Two reductions, no |X| temporary the size of the data.
+    return max(float(values.max()), -float(values.min()))
 
 
 class _BaseMLP(BaseEstimator, ABC):
@@ -495,16 +505,41 @@ class _BaseMLP(BaseEstimator, ABC):
         # call is unchecked: check what the next batches would. partial_fit
         # checks one batch, cheap next to the epoch it ran; fit all the rows,
         # the held-out ones included.
-        parts = [(X, Y, batch_size if incremental else n_samples)]
+        parts = [(X[: batch_size if incremental else n_samples], Y)]
         if validation is not None:
-            parts.append((*validation[:2], validation[0].shape[0]))
-        # Chunks of at least _CHECK_ROWS rows: few calls, bounded memory.
-        chunk = max(batch_size, _CHECK_ROWS)
-        for X_part, Y_part, n_checked in parts:
-            for start in range(0, n_checked, chunk):
-                rows = slice(start, min(start + chunk, n_checked))
+            parts.append(validation[:2])
+        if self._loss_is_surely_finite(parts):
+            return
+        for X_part, Y_part in parts:
+            for start in range(0, X_part.shape[0], _CHECK_ROWS):
+                rows = slice(start, start + _CHECK_ROWS)
                 if not self._finite_loss(X_part[rows], Y_part[rows]):
                     raise self._diverged("loss", f"the end of epoch {self.n_iter_}")
+
+    def _loss_is_surely_finite(self, parts):
+        """Whether a bound from the parameters alone proves the loss finite.
+
+        Most fits end with weights far from overflow; for those this replaces
+        a forward pass over every row by one pass over the parameters. When it
+        cannot tell, the caller computes the loss.
+        """
+        finfo = np.finfo(self.coefs_[0].dtype)
+        # Squares of values below this limit, and exp of the Poisson limit,
+        # are finite with room to spare.
+        limit = float(finfo.max) ** 0.25
+        input_bound = max(_abs_max(X_part) for X_part, _ in parts)
+        z_bound = preactivation_bound(
+            self.coefs_, self.intercepts_, self.activation, input_bound
+        )
+        if self.out_activation_ == "exp":
+            z_limit = np.log(float(finfo.max)) / 2
+        else:
+            z_limit = limit
+        if not z_bound <= z_limit:
+            return False
+        if is_classifier(self):
+            return True  # targets in [0, 1] and a clipped log-loss
+        return max(_abs_max(Y_part) for _, Y_part in parts) <= limit
 
     def _finite_loss(self, X, Y):
         """Whether the loss at the current weights on ``X, Y`` is finite.

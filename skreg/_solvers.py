@@ -11,7 +11,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
-from skreg._losses import LOSSES, smooth_targets
+from skreg._losses import LOSSES, class_log_loss, smooth_targets
 
 
 class DivergenceError(ArithmeticError):
@@ -99,18 +99,29 @@ class EpochRunner:
         )
         self._Y_batch = np.empty((batch_size, Y.shape[1]), dtype=network.dtype)
         self._smoothing = smoothing
+        # Unsmoothed multiclass targets are one-hot: the loss then needs only
+        # each row's probability of its class (class_log_loss).
+        self._classes = None
+        if network.out_activation == "softmax" and not smoothing[0]:
+            self._classes = np.argmax(Y, axis=1)
+            self._class_batch = np.empty(batch_size, dtype=self._classes.dtype)
 
     def _batch(self, order, start, stop):
         m = stop - start
         Y_batch = self._Y_batch[:m]
         weights = self.sample_weight
+        classes = None
         if order is None:
             X_batch = self.X[start:stop]
             np.copyto(Y_batch, self.Y[start:stop])
             if weights is not None:
                 weights = weights[start:stop]
+            if self._classes is not None:
+                classes = self._classes[start:stop]
         else:
             idx = order.order[start:stop]
+            if self._classes is not None:
+                classes = np.take(self._classes, idx, out=self._class_batch[:m])
             if self._X_batch is None:
                 X_batch = self.X[idx]
             else:
@@ -121,7 +132,13 @@ class EpochRunner:
                 np.copyto(Y_batch, self.Y[idx])
             if weights is not None:
                 weights = weights[idx]
-        return X_batch, smooth_targets(Y_batch, *self._smoothing), weights
+        Y_batch = smooth_targets(Y_batch, *self._smoothing)
+        return X_batch, Y_batch, classes, weights
+
+    def _batch_loss(self, Y_batch, classes, P, weights):
+        if classes is not None:
+            return class_log_loss(classes, P, weights)
+        return self._loss(Y_batch, P, weights)
 
     def run(self, order=None, dropout_rng=None):
         """Train on every batch once; return the sum of batch loss x batch size.
@@ -137,14 +154,14 @@ class EpochRunner:
         accumulated = 0.0
         for start in range(0, n_samples, self.batch_size):
             stop = min(start + self.batch_size, n_samples)
-            X_batch, Y_batch, weights = self._batch(order, start, stop)
+            X_batch, Y_batch, classes, weights = self._batch(order, start, stop)
             row_weights = _row_weights(weights, stop - start)
             if row_weights is None:
                 # A batch of zero total weight carries no information (and its
                 # weighted mean is undefined): skip it.
                 continue
             P = network.forward(X_batch, dropout_rng)
-            batch_loss = self._loss(Y_batch, P, weights) + penalty_value(
+            batch_loss = self._batch_loss(Y_batch, classes, P, weights) + penalty_value(
                 self._params, self.penalties
             )
             if not math.isfinite(batch_loss):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from skreg._engine import Network, predict_output
+from skreg._engine import Network, preactivation_bound, predict_output
 from skreg._losses import LOSSES, smooth_targets
 from skreg._penalties import ElasticNetPenalty
 
@@ -125,3 +125,45 @@ def test_predict_output_chunks_by_working_memory():
     with config_context(working_memory=1e-5):
         chunked = predict_output(X, coefs, intercepts, "tanh", "softmax")
     np.testing.assert_allclose(chunked, whole, rtol=1e-12)
+
+
+def _preactivations(X, coefs, intercepts, activation):
+    from skreg._activations import ACTIVATIONS
+
+    A, found = X, []
+    for W, b in zip(coefs, intercepts):
+        Z = A @ W + b
+        found.append(Z)
+        A = Z.copy()
+        ACTIVATIONS[activation](A)
+    return found
+
+
+@pytest.mark.parametrize("activation", HIDDEN)
+@pytest.mark.parametrize("seed", range(5))
+def test_preactivation_bound_holds_and_is_attained(activation, seed):
+    rng = np.random.default_rng(seed)
+    _, _, coefs, intercepts, _ = _problem("identity", seed=seed, units=(6, 8, 5, 2))
+    input_bound = 3.0
+    bound = preactivation_bound(coefs, intercepts, activation, input_bound)
+    X = rng.uniform(-input_bound, input_bound, size=(500, 6))
+    largest = max(
+        np.abs(Z).max() for Z in _preactivations(X, coefs, intercepts, activation)
+    )
+    assert largest <= bound
+    # The first layer's bound is exact: x = input_bound * sign(W[:, j]) reaches
+    # it, so the bound is not loose by construction.
+    W, b = coefs[0], intercepts[0]
+    j = np.argmax(np.abs(W).sum(axis=0))
+    x = input_bound * np.sign(W[:, j]) * np.sign(b[j])
+    first = np.abs(x @ W + b)[j]
+    assert first == pytest.approx(
+        input_bound * np.abs(W[:, j]).sum() + abs(b[j]), rel=1e-12
+    )
+    assert first <= bound
+
+
+def test_preactivation_bound_is_nan_for_non_finite_parameters():
+    _, _, coefs, intercepts, _ = _problem("identity")
+    coefs[1][0, 0] = np.nan
+    assert np.isnan(preactivation_bound(coefs, intercepts, "relu", 1.0))

@@ -6,6 +6,7 @@ from sklearn.metrics import log_loss as sk_log_loss
 
 from skreg._losses import (
     binary_log_loss,
+    class_log_loss,
     log_loss,
     poisson_loss,
     smooth_targets,
@@ -56,3 +57,16 @@ def test_squared_and_poisson_losses():
         [(1 * np.log(1 / 1.5) - 1 + 1.5) + 0.0, (3 * np.log(3 / 2) - 3 + 2) + 1.0]
     )
     assert poisson_loss(Y, P) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_class_log_loss_equals_log_loss_of_one_hot_targets(dtype, weighted):
+    rng = np.random.default_rng(0)
+    Z = rng.normal(scale=30, size=(257, 7))  # saturated rows exercise the clip
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P = (P / P.sum(axis=1, keepdims=True)).astype(dtype)
+    classes = rng.integers(7, size=257)
+    Y = np.eye(7, dtype=dtype)[classes]
+    weights = rng.uniform(0, 2, size=257) if weighted else None
+    assert class_log_loss(classes, P, weights) == log_loss(Y, P, weights)

@@ -299,6 +299,23 @@ def test_the_held_out_rows_are_checked_too():
         model.fit(X, y)
 
 
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_end_of_fit_check_is_skipped_only_when_the_bound_proves_it(
+    Estimator, monkeypatch
+):
+    # Ordinary weights: the parameter bound proves the loss finite and no
+    # forward pass over the training rows is made. Weights that could
+    # overflow: the rows are checked.
+    X, y = _data(Estimator)
+    calls = _count_calls(monkeypatch, Estimator, "_finite_loss")
+    Estimator(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(X, y)
+    assert calls["n"] == 0
+    # float32 bounds are proven up to about 1e9.
+    X_large = (X * 1e9).astype(np.float32)
+    Estimator(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(X_large, y)
+    assert calls["n"] > 0
+
+
 def test_divergence_of_partial_fit_and_warm_start_restores_the_model():
     model, X, y = _fitted(MLPRegressor, solver="sgd", learning_rate_init=0.01)
     before, predictions = copy.deepcopy(vars(model)), model.predict(X)
