@@ -49,7 +49,8 @@ def class_log_loss(classes, P, sample_weight=None):
     Equal to ``log_loss`` bit for bit (the zero targets add exact zeros to each
     row's sum) while taking one log per row instead of one per class.
     """
-    true_class = np.take_along_axis(P, classes[:, np.newaxis], axis=1)[:, 0]
+    n, k = P.shape
+    true_class = P.reshape(-1)[np.arange(0, n * k, k) + classes]
     return -_weighted_mean(_clipped_log(true_class), sample_weight)
 
 

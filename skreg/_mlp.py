@@ -306,8 +306,10 @@ class _BaseMLP(BaseEstimator, ABC):
             b = random_state.uniform(-bound, bound, fan_out)
             self.coefs_.append(W.astype(dtype, copy=False))
             self.intercepts_.append(b.astype(dtype, copy=False))
-        self._best_coefs = [W.copy() for W in self.coefs_]
-        self._best_intercepts = [b.copy() for b in self.intercepts_]
+        if self.early_stopping:
+            # What early stopping returns if no validation score is finite.
+            self._best_coefs = [W.copy() for W in self.coefs_]
+            self._best_intercepts = [b.copy() for b in self.intercepts_]
         if self.solver in _STOCHASTIC_SOLVERS:
             self.loss_curve_ = []
             self._no_improvement_count = 0

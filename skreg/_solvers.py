@@ -103,7 +103,10 @@ class EpochRunner:
         # each row's probability of its class (class_log_loss).
         self._classes = None
         if network.out_activation == "softmax" and not smoothing[0]:
-            self._classes = np.argmax(Y, axis=1)
+            # The smallest integer type that holds them: one byte per row for
+            # up to 256 classes, where argmax gives eight.
+            classes = np.argmax(Y, axis=1)
+            self._classes = classes.astype(np.min_scalar_type(Y.shape[1] - 1))
             self._class_batch = np.empty(batch_size, dtype=self._classes.dtype)
 
     def _batch(self, order, start, stop):

@@ -167,3 +167,14 @@ def test_preactivation_bound_is_nan_for_non_finite_parameters():
     _, _, coefs, intercepts, _ = _problem("identity")
     coefs[1][0, 0] = np.nan
     assert np.isnan(preactivation_bound(coefs, intercepts, "relu", 1.0))
+
+
+def test_predict_output_of_sparse_input_in_chunks_equals_dense():
+    from sklearn import config_context
+
+    X, _, coefs, intercepts, _ = _problem("softmax", n=50)
+    X[X < 0.3] = 0.0
+    dense = predict_output(X, coefs, intercepts, "relu", "softmax")
+    with config_context(working_memory=1e-4):  # chunks of a few rows
+        chunked = predict_output(sp.csr_matrix(X), coefs, intercepts, "relu", "softmax")
+    np.testing.assert_allclose(chunked, dense, rtol=1e-12)
