@@ -143,7 +143,10 @@ class AdamOptimizer(_BaseOptimizer):
         """
         self.t += 1
         beta_1, beta_2 = self.beta_1, self.beta_2
-        self.learning_rate = (
+        # A Python float, not numpy's float64: a float64 scalar would make every
+        # operation on float32 arrays compute in float64 and cast back (5x
+        # slower); a Python float takes the array's precision.
+        self.learning_rate = float(
             self.learning_rate_init * np.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
         )
         lr = self.learning_rate
