@@ -124,11 +124,17 @@ class EpochRunner:
         else:
             idx = order.order[start:stop]
             if self._classes is not None:
-                classes = np.take(self._classes, idx, out=self._class_batch[:m])
+                classes = np.take(
+                    self._classes, idx, out=self._class_batch[:m], mode="clip"
+                )
             if self._X_batch is None:
                 X_batch = self.X[idx]
             else:
-                X_batch = np.take(self.X, idx, axis=0, out=self._X_batch[:m])
+                # mode="clip": the indices are a permutation, always in range,
+                # and the default mode="raise" gathers into a temporary first.
+                X_batch = np.take(
+                    self.X, idx, axis=0, out=self._X_batch[:m], mode="clip"
+                )
             if self.Y.dtype == Y_batch.dtype:
                 np.take(self.Y, idx, axis=0, out=Y_batch)
             else:

@@ -10,11 +10,16 @@ def _soft_threshold(w, t):
     return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
 
 
-def test_value_is_the_elastic_net_formula():
-    W = np.array([[1.0, -2.0], [0.5, 0.0]])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_value_is_the_elastic_net_formula(dtype):
+    W = np.array([[1.0, -2.0], [0.5, 0.0]], dtype=dtype)
     penalty = ElasticNetPenalty(strength=0.4, l1_ratio=0.25)
     expected = 0.4 * (0.25 * 3.5 + 0.5 * 0.75 * (1 + 4 + 0.25))
     assert penalty.value(W) == pytest.approx(expected)
+    # A strided view (not one buffer) gives the same value.
+    wide = np.zeros((2, 4), dtype=dtype)
+    wide[:, ::2] = W
+    assert penalty.value(wide[:, ::2]) == pytest.approx(expected)
 
 
 def test_prox_with_scalar_step_is_soft_thresholding():
