@@ -158,6 +158,37 @@ def _load_average():
         return None
 
 
+def _cpu_clock():
+    """(machine busy seconds incl. VM steal, this process's CPU seconds, wall).
+
+    The machine's counters come from /proc/stat (Linux); elsewhere its entry
+    is None. Steal is time the hypervisor gave this VM's CPUs to others.
+    """
+    busy = None
+    try:
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        pass
+    else:
+        # user nice system idle iowait irq softirq steal: all but idle, iowait.
+        busy = (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+    own = os.times()
+    return busy, own.user + own.system, time.perf_counter()
+
+
+def other_cpu_share(start, end, cores):
+    """Share of all cores used by other processes (or VM steal) between clocks.
+
+    The load average cannot tell this at the end of a run: it counts the
+    benchmark's own BLAS threads.
+    """
+    if start[0] is None or end[0] is None or not cores:
+        return None
+    others = (end[0] - start[0]) - (end[1] - start[1])
+    return max(0.0, others) / ((end[2] - start[2]) * cores)
+
+
 def _warn_if_loaded(load, cores, out, when):
     # Two BLAS threads per library on 2 cores: any other busy process makes
     # the threads wait on each other and epochs can take 10x longer, so say so.
@@ -780,6 +811,7 @@ def main(argv=None, out=None):
             print("NOISE-FLOOR MODE: 'sklearn-b' is scikit-learn again.", file=out)
         mode = "quick" if args.quick else "full"
         print(f"== {mode} run, {cfg['repeats']} repeat(s)", file=out, flush=True)
+        clock = _cpu_clock()
         for case in cases:
             t0 = time.perf_counter()
             case_rows = CASE_FUNCS[case](case, ctx)
@@ -790,8 +822,18 @@ def main(argv=None, out=None):
                 flush=True,
             )
 
-    env["load_average_end"] = _load_average()
-    _warn_if_loaded(env["load_average_end"], env["cores_usable"], out, "end")
+    share = other_cpu_share(clock, _cpu_clock(), env["cores_usable"])
+    env["other_cpu_share"] = share
+    if share is not None:
+        print(
+            f"other processes and VM steal used {share:.0%} of the CPUs during the run",
+            file=out,
+        )
+        if share > 0.1:
+            print(
+                "WARNING: the numbers are noisy; rerun on a quieter machine.",
+                file=out,
+            )
     print(file=out)
     print(format_table(rows), file=out)
     print(file=out)

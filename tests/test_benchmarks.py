@@ -95,3 +95,13 @@ def test_quick_json_written(quick_run):
 def test_unknown_case_rejected(bench):
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--cases", "no-such-case"], out=io.StringIO())
+
+
+def test_other_cpu_share_subtracts_the_benchmarks_own_time(bench):
+    # 2 s of wall time on 2 cores: the machine was busy 4 CPU-seconds, 2.5 of
+    # them this process's, so others used 1.5 of the 4 available.
+    start, end = (10.0, 1.0, 100.0), (14.0, 3.5, 102.0)
+    assert bench.other_cpu_share(start, end, cores=2) == pytest.approx(0.375)
+    # Counters that do not line up never give a negative share.
+    assert bench.other_cpu_share(start, (11.0, 3.5, 102.0), cores=2) == 0.0
+    assert bench.other_cpu_share((None, 1.0, 0.0), end, cores=2) is None
