@@ -142,17 +142,18 @@ class Network:
         dropped = self._rows(self._dropped, n) if rng is not None else None
         inputs = self._inputs
         layer_input = X
+        self._sparse_input = sparse_input = sp.issparse(X)
         for i, (W, b, Z, mask) in enumerate(
             zip(self.coefs, self.intercepts, outputs, masks)
         ):
             if mask is not None:
                 sample_mask(rng, self.dropout_rates[i], mask)
-                if i == 0 and sp.issparse(layer_input):
+                if i == 0 and sparse_input:
                     layer_input = sp.csr_matrix(layer_input.multiply(mask))
                 else:
                     layer_input = np.multiply(layer_input, mask, out=dropped[i])
             inputs[i] = layer_input
-            if i == 0 and sp.issparse(layer_input):
+            if i == 0 and sparse_input:
                 Z[...] = layer_input @ W
             else:
                 np.matmul(layer_input, W, out=Z)
@@ -167,20 +168,23 @@ class Network:
         self._active_masks = masks
         return layer_input
 
-    def backward(self, Y, row_weights):
+    def backward(self, Y, row_weights, classes=None):
         """Gradients of the weighted mean loss of the last ``forward`` batch.
 
         Parameters
         ----------
-        Y : ndarray of shape (n, n_outputs)
+        Y : ndarray of shape (n, n_outputs) or None
             Targets of the batch.
         row_weights : ndarray of shape (n,) or float
             Each row's weight divided by the batch's weight sum (``1 / n``
             without sample weights), so the gradients are of a weighted mean.
+        classes : ndarray of shape (n,) of int, optional
+            One-hot targets given by each row's class index, in place of
+            ``Y``: the same gradients without building the target matrix.
 
         Fills ``coef_grads`` and ``intercept_grads`` (data part only).
         """
-        n = Y.shape[0]
+        n = (Y if classes is None else classes).shape[0]
         outputs = self._rows(self._outputs, n)
         deltas = self._rows(self._deltas, n)
         ones = self._ones if n == self._batch_size else self._ones[:n]
@@ -192,14 +196,21 @@ class Network:
         last = self.n_layers - 1
         # Each output activation is paired with its canonical loss, so the
         # gradient with respect to the output pre-activation is P - Y.
-        delta = np.subtract(outputs[last], Y, out=deltas[last])
-        if np.ndim(row_weights) == 0:
+        if classes is None:
+            delta = np.subtract(outputs[last], Y, out=deltas[last])
+        else:
+            # P - Y for one-hot Y: P, minus 1 at each row's class (exactly).
+            delta = deltas[last]
+            np.copyto(delta, outputs[last])
+            k = delta.shape[1]
+            delta.reshape(-1)[np.arange(0, n * k, k) + classes] -= 1
+        if isinstance(row_weights, float):
             delta *= row_weights
         else:
             delta *= row_weights[:, np.newaxis]
         for i in range(last, -1, -1):
             layer_input = self._inputs[i]
-            if i == 0 and sp.issparse(layer_input):
+            if i == 0 and self._sparse_input:
                 self.coef_grads[i][...] = layer_input.T @ delta
             else:
                 np.matmul(layer_input.T, delta, out=self.coef_grads[i])

@@ -18,9 +18,15 @@ class _BaseOptimizer:
         self.learning_rate_init = learning_rate_init
         self.learning_rate = float(learning_rate_init)
         self._scratch = None
+        self._views = {}
 
     def _buffers(self, param, count):
         """``count`` scratch arrays shaped like ``param``, shared by all groups."""
+        # The views are kept: building them costs several microseconds a step.
+        key = (param.shape, count, param.dtype)
+        views = self._views.get(key) if self._scratch is not None else None
+        if views is not None:
+            return views
         size = param.size
         scratch = self._scratch
         if (
@@ -31,13 +37,22 @@ class _BaseOptimizer:
         ):
             rows = max(count, 0 if scratch is None else scratch.shape[0])
             scratch = self._scratch = np.empty((rows, size), dtype=param.dtype)
-        return [scratch[i, :size].reshape(param.shape) for i in range(count)]
+            self._views = {}
+        views = [scratch[i, :size].reshape(param.shape) for i in range(count)]
+        self._views[key] = views
+        return views
 
     def __getstate__(self):
         # Scratch space is rebuilt on demand; pickles and snapshots skip it.
         state = self.__dict__.copy()
         state["_scratch"] = None
+        state["_views"] = {}
         return state
+
+    def __setstate__(self, state):
+        # Optimizers pickled before the views were kept lack the attribute.
+        self.__dict__.update(state)
+        self.__dict__.setdefault("_views", {})
 
     def __deepcopy__(self, memo):
         clone = self.__class__.__new__(self.__class__)

@@ -110,41 +110,40 @@ class EpochRunner:
             self._class_batch = np.empty(batch_size, dtype=self._classes.dtype)
 
     def _batch(self, order, start, stop):
-        m = stop - start
-        Y_batch = self._Y_batch[:m]
-        weights = self.sample_weight
-        classes = None
-        if order is None:
-            X_batch = self.X[start:stop]
-            np.copyto(Y_batch, self.Y[start:stop])
-            if weights is not None:
-                weights = weights[start:stop]
-            if self._classes is not None:
-                classes = self._classes[start:stop]
-        else:
-            idx = order.order[start:stop]
-            if self._classes is not None:
-                classes = np.take(
-                    self._classes, idx, out=self._class_batch[:m], mode="clip"
-                )
-            if self._X_batch is None:
-                X_batch = self.X[idx]
-            else:
-                # mode="clip": the indices are a permutation, always in range,
-                # and the default mode="raise" gathers into a temporary first.
-                X_batch = np.take(
-                    self.X, idx, axis=0, out=self._X_batch[:m], mode="clip"
-                )
-            if self.Y.dtype == Y_batch.dtype:
-                np.take(self.Y, idx, axis=0, out=Y_batch)
-            else:
-                np.copyto(Y_batch, self.Y[idx])
-            if weights is not None:
-                weights = weights[idx]
-        Y_batch = smooth_targets(Y_batch, *self._smoothing)
-        return X_batch, Y_batch, classes, weights
+        """Inputs, targets, sample weights of one batch.
 
-    def _batch_loss(self, Y_batch, classes, P, weights):
+        Targets are ``(Y, None)``, or ``(None, classes)`` for one-hot targets
+        given by their class indices (then no target matrix is built).
+        """
+        m = stop - start
+        weights = self.sample_weight
+        rows = slice(start, stop) if order is None else order.order[start:stop]
+        if order is None:
+            X_batch = self.X[rows]
+        elif self._X_batch is None:
+            X_batch = self.X[rows]
+        else:
+            # mode="clip": the indices are a permutation, always in range, and
+            # the default mode="raise" gathers into a temporary first.
+            X_batch = np.take(self.X, rows, axis=0, out=self._X_batch[:m], mode="clip")
+        if weights is not None:
+            weights = weights[rows]
+        if self._classes is not None:
+            if order is None:
+                return X_batch, (None, self._classes[rows]), weights
+            classes = np.take(
+                self._classes, rows, out=self._class_batch[:m], mode="clip"
+            )
+            return X_batch, (None, classes), weights
+        Y_batch = self._Y_batch[:m]
+        if order is not None and self.Y.dtype == Y_batch.dtype:
+            np.take(self.Y, rows, axis=0, out=Y_batch, mode="clip")
+        else:
+            np.copyto(Y_batch, self.Y[rows])
+        return X_batch, (smooth_targets(Y_batch, *self._smoothing), None), weights
+
+    def _batch_loss(self, targets, P, weights):
+        Y_batch, classes = targets
         if classes is not None:
             return class_log_loss(classes, P, weights)
         return self._loss(Y_batch, P, weights)
@@ -163,19 +162,20 @@ class EpochRunner:
         accumulated = 0.0
         for start in range(0, n_samples, self.batch_size):
             stop = min(start + self.batch_size, n_samples)
-            X_batch, Y_batch, classes, weights = self._batch(order, start, stop)
+            X_batch, targets, weights = self._batch(order, start, stop)
             row_weights = _row_weights(weights, stop - start)
             if row_weights is None:
                 # A batch of zero total weight carries no information (and its
                 # weighted mean is undefined): skip it.
                 continue
             P = network.forward(X_batch, dropout_rng)
-            batch_loss = self._batch_loss(Y_batch, classes, P, weights) + penalty_value(
+            batch_loss = self._batch_loss(targets, P, weights) + penalty_value(
                 self._params, self.penalties
             )
             if not math.isfinite(batch_loss):
                 raise DivergenceError(batch_loss)
-            network.backward(Y_batch, row_weights)
+            Y_batch, classes = targets
+            network.backward(Y_batch, row_weights, classes=classes)
             self.optimizer.step(self._params, self._grads, self.penalties)
             accumulated += batch_loss * (stop - start)
         return accumulated

@@ -178,3 +178,30 @@ def test_predict_output_of_sparse_input_in_chunks_equals_dense():
     with config_context(working_memory=1e-4):  # chunks of a few rows
         chunked = predict_output(sp.csr_matrix(X), coefs, intercepts, "relu", "softmax")
     np.testing.assert_allclose(chunked, dense, rtol=1e-12)
+
+
+@pytest.mark.parametrize("row_weights", ["uniform", "weighted"])
+def test_backward_from_class_indices_equals_one_hot_targets(row_weights):
+    X, _, coefs, intercepts, sw = _problem("softmax", n=9)
+    classes = np.random.default_rng(1).integers(3, size=9)
+    Y = np.eye(3)[classes]
+    weights = 1.0 / 9 if row_weights == "uniform" else sw / sw.sum()
+    network = Network(coefs, intercepts, "relu", "softmax", 9)
+    network.forward(X)
+    from_targets = [g.copy() for g in network.backward(Y, weights)[0]]
+    from_classes = network.backward(None, weights, classes=classes)[0]
+    for a, b in zip(from_targets, from_classes):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("n_classes", [3, 10, 40])
+def test_softmax_is_bit_identical_to_the_row_maximum_formula(n_classes):
+    from skreg._activations import ACTIVATIONS
+
+    Z = np.random.default_rng(0).normal(scale=50, size=(300, n_classes))
+    Z[5, 1] = np.nan
+    reference = np.exp(Z - Z.max(axis=1, keepdims=True))
+    reference /= reference.sum(axis=1, keepdims=True)
+    ours = Z.copy()
+    ACTIVATIONS["softmax"](ours)
+    np.testing.assert_array_equal(ours, reference)

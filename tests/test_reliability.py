@@ -945,3 +945,16 @@ def test_training_continues_identically_after_unpickling(Estimator, solver):
     model.set_params(warm_start=True).fit(X, y)
     clone.set_params(warm_start=True).fit(X, y)
     _assert_same(copy.deepcopy(vars(model)), copy.deepcopy(vars(clone)))
+
+
+def test_optimizer_pickled_without_kept_views_still_steps():
+    # Pickles made before the optimizer kept its scratch views lack the
+    # attribute; loading one and training on must work.
+    model, X, y = _fitted(MLPClassifier)
+    state = model._optimizer.__getstate__()
+    del state["_views"]
+    optimizer = type(model._optimizer).__new__(type(model._optimizer))
+    optimizer.__setstate__(state)
+    model._optimizer = optimizer
+    model.partial_fit(X, y)
+    assert np.isfinite(model.loss_curve_[-1])
