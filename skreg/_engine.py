@@ -200,6 +200,7 @@ class Network:
             delta = np.subtract(outputs[last], Y, out=deltas[last])
         else:
             # P - Y for one-hot Y: P, minus 1 at each row's class (exactly).
+            # The buffer's rows are contiguous, so the reshape is a view.
             delta = deltas[last]
             np.copyto(delta, outputs[last])
             k = delta.shape[1]
@@ -253,7 +254,7 @@ def preactivation_bound(coefs, intercepts, activation, input_bound):
     """
     bound = float(input_bound)
     worst = 0.0
-    for i, (W, b) in enumerate(zip(coefs, intercepts)):
+    for W, b in zip(coefs, intercepts):
         z_bound = bound * _max_abs_column_sum(W)
         z_bound += float(np.abs(b).max(initial=0.0))
         if not z_bound <= np.inf:  # nan: a parameter was not finite

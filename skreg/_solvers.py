@@ -118,9 +118,7 @@ class EpochRunner:
         m = stop - start
         weights = self.sample_weight
         rows = slice(start, stop) if order is None else order.order[start:stop]
-        if order is None:
-            X_batch = self.X[rows]
-        elif self._X_batch is None:
+        if order is None or self._X_batch is None:
             X_batch = self.X[rows]
         else:
             # mode="clip": the indices are a permutation, always in range, and
