@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
 
+from skreg import _fused
 from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg._dropout import sample_mask
 
@@ -30,6 +31,15 @@ def _views(flat, shapes):
         views.append(flat[start : start + size].reshape(shape))
         start += size
     return views
+
+
+def _bias_relu(Z, b, mask):
+    """``Z += b``, then relu in place, keeping its 0/1 mask for backward."""
+    if _fused.bias_relu is not None and _fused.fusable(Z, b, mask):
+        _fused.bias_relu(Z, b, mask)
+    else:
+        Z += b
+        Z *= np.greater(Z, 0, out=mask)
 
 
 class Network:
@@ -157,13 +167,14 @@ class Network:
                 Z[...] = layer_input @ W
             else:
                 np.matmul(layer_input, W, out=Z)
-            Z += b
-            if i < last and relu_masks is not None:
-                Z *= np.greater(Z, 0, out=relu_masks[i])
-            elif i < last:
-                hidden(Z)
-            else:
+            if i == last:
+                Z += b
                 ACTIVATIONS[self.out_activation](Z)
+            elif relu_masks is not None:
+                _bias_relu(Z, b, relu_masks[i])
+            else:
+                Z += b
+                hidden(Z)
             layer_input = Z
         self._active_masks = masks
         return layer_input

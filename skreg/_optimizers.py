@@ -12,6 +12,9 @@ gradient first, so the optimizer's moments see the whole smooth objective.
 
 import numpy as np
 
+from skreg import _fused
+from skreg._penalties import ElasticNetPenalty
+
 
 class _BaseOptimizer:
     def __init__(self, params, learning_rate_init):
@@ -143,9 +146,11 @@ class AdamOptimizer(_BaseOptimizer):
         self, params, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8
     ):
         super().__init__(params, learning_rate_init)
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
+        # Python floats: numpy computes float32 arrays with them in float32 (a
+        # numpy float64 would make it compute in float64), as the kernel does.
+        self.beta_1 = float(beta_1)
+        self.beta_2 = float(beta_2)
+        self.epsilon = float(epsilon)
         self.t = 0
         self.ms = [np.zeros_like(param) for param in params]
         self.vs = [np.zeros_like(param) for param in params]
@@ -172,6 +177,11 @@ class AdamOptimizer(_BaseOptimizer):
             # One scratch array; a second keeps the step sizes for the prox.
             buffers = self._buffers(param, 2 if has_l1 else 1)
             tmp, denom = buffers[0], buffers[-1]
+            if _fused.adam_step is not None and _fused.fusable(param, grad, m, v):
+                self._fused_step(param, grad, m, v, penalty, denom if has_l1 else None)
+                if has_l1:
+                    penalty.prox(param, denom, scratch=tmp)
+                continue
             if penalty is not None:
                 penalty.add_smooth_gradient(param, grad, scratch=tmp)
             m *= beta_1
@@ -190,6 +200,26 @@ class AdamOptimizer(_BaseOptimizer):
                 # The step Adam just took on each coordinate is lr / denom.
                 np.divide(lr, denom, out=denom)
                 penalty.prox(param, denom, scratch=tmp)
+
+    def _fused_step(self, param, grad, m, v, penalty, step):
+        """The numpy update above in one compiled pass, with the same bits."""
+        l2 = 0.0
+        if isinstance(penalty, ElasticNetPenalty):
+            l2 = penalty.l2
+        elif penalty is not None:
+            penalty.add_smooth_gradient(param, grad)
+        _fused.adam_step(
+            param,
+            grad,
+            m,
+            v,
+            step,
+            self.beta_1,
+            self.beta_2,
+            self.epsilon,
+            self.learning_rate,
+            l2,
+        )
 
 
 OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}

@@ -1,0 +1,27 @@
+"""The compiled kernels of ``skreg._kernels``, or None where it was not built.
+
+The extension is optional (see setup.py): each kernel replaces a sequence of
+numpy operations with one pass that gives the same bits, and the callers keep
+the numpy sequence for when a kernel is None or cannot take the arrays. They
+look the kernels up here at each call, so a test can switch one off.
+"""
+
+import numpy as np
+
+try:
+    from skreg import _kernels
+except ImportError:  # pragma: no cover - the extension was not built
+    _kernels = None
+
+adam_step = getattr(_kernels, "adam_step", None)
+bias_relu = getattr(_kernels, "bias_relu", None)
+
+_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def fusable(*arrays):
+    """Whether the kernels take these arrays as they are (no copy, no cast)."""
+    dtype = arrays[0].dtype
+    return dtype in _DTYPES and all(
+        a.dtype == dtype and a.flags.c_contiguous for a in arrays
+    )

@@ -1,0 +1,288 @@
+/* Compiled elementwise kernels: one pass where numpy needs several.
+ *
+ * adam_step fuses the Adam update of skreg._optimizers.AdamOptimizer.step
+ * (scikit-learn's update rule, with the L2 gradient and the step sizes the
+ * L1 prox needs) into one loop over the parameters; bias_relu fuses the bias
+ * add, relu and its mask of skreg._engine. Each repeats the numpy code's
+ * operations in the same order, each rounded to the array's precision, so the
+ * two give the same bits: the constants are cast to the array's type first,
+ * as numpy casts a Python float operand, and setup.py turns off
+ * floating-point contraction (-ffp-contract=off), which would otherwise fuse
+ * a multiply and an add into one rounding. sqrt and division are correctly
+ * rounded in both. tests/test_fused.py checks the bits.
+ *
+ * Only the buffer protocol is used (no numpy headers, so no numpy at build
+ * time): the kernels take C-contiguous float32 or float64 buffers of one type,
+ * and release the GIL while they run.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <string.h>
+
+/* x86-64 Linux with GCC: also compile the loops for AVX2 and AVX-512 and pick
+ * one at load time. The wider registers change nothing in the results (each
+ * lane is the same IEEE operation), only how many run at once. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && \
+    defined(__linux__)
+#define KERNEL_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KERNEL_CLONES
+#endif
+
+/* The numpy sequence this repeats (tmp and denom are scratch arrays):
+ *   grad += W * l2                        (only when l2 != 0)
+ *   m *= b1;  m += grad * (1 - b1)
+ *   v *= b2;  tmp = grad * grad;  tmp *= (1 - b2);  v += tmp
+ *   denom = sqrt(v);  denom += eps
+ *   tmp = m / denom;  tmp *= -lr;  W += tmp
+ *   step = lr / denom                     (only when a step buffer is given)
+ */
+#define DEFINE_ADAM(NAME, T, SQRT)                                             \
+    KERNEL_CLONES static void NAME(                                            \
+        T *restrict w, T *restrict g, T *restrict m, T *restrict v,            \
+        T *restrict step, Py_ssize_t n, double b1_, double b2_, double eps_,   \
+        double lr_, double l2_)                                                \
+    {                                                                          \
+        const T b1 = (T)b1_, one_b1 = (T)(1.0 - b1_);                          \
+        const T b2 = (T)b2_, one_b2 = (T)(1.0 - b2_);                          \
+        const T eps = (T)eps_, neg_lr = (T)(-lr_), lr = (T)lr_, l2 = (T)l2_;   \
+        const int has_l2 = l2_ != 0.0;                                         \
+        for (Py_ssize_t i = 0; i < n; i++) {                                   \
+            T gi = g[i];                                                       \
+            if (has_l2) {                                                      \
+                T penalty = w[i] * l2;                                         \
+                gi = gi + penalty;                                             \
+                g[i] = gi;                                                     \
+            }                                                                  \
+            T mi = m[i] * b1;                                                  \
+            T scaled = gi * one_b1;                                            \
+            mi = mi + scaled;                                                  \
+            m[i] = mi;                                                         \
+            T vi = v[i] * b2;                                                  \
+            T square = gi * gi;                                                \
+            square = square * one_b2;                                          \
+            vi = vi + square;                                                  \
+            v[i] = vi;                                                         \
+            T denom = SQRT(vi);                                                \
+            denom = denom + eps;                                               \
+            T update = mi / denom;                                             \
+            update = update * neg_lr;                                          \
+            w[i] = w[i] + update;                                              \
+            if (step != NULL) {                                                \
+                step[i] = lr / denom;                                          \
+            }                                                                  \
+        }                                                                      \
+    }
+
+DEFINE_ADAM(adam_float, float, sqrtf)
+DEFINE_ADAM(adam_double, double, sqrt)
+
+#define DEFINE_BIAS_RELU(NAME, T)                                              \
+    KERNEL_CLONES static void NAME(T *restrict z, const T *restrict b,         \
+                                   T *restrict mask, Py_ssize_t rows,          \
+                                   Py_ssize_t cols)                            \
+    {                                                                          \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                \
+            T *restrict zr = z + r * cols;                                     \
+            T *restrict mr = mask + r * cols;                                  \
+            for (Py_ssize_t j = 0; j < cols; j++) {                            \
+                T zj = zr[j] + b[j];                                           \
+                T on = zj > (T)0 ? (T)1 : (T)0;                                \
+                mr[j] = on;                                                    \
+                zr[j] = zj * on;                                               \
+            }                                                                  \
+        }                                                                      \
+    }
+
+DEFINE_BIAS_RELU(bias_relu_float, float)
+DEFINE_BIAS_RELU(bias_relu_double, double)
+
+/* Buffers are taken with PyBUF_FORMAT, so "f" and "d" tell float32/float64. */
+static char
+buffer_type(Py_buffer *view)
+{
+    const char *format = view->format == NULL ? "B" : view->format;
+    if (format[0] == '=' || format[0] == '<' || format[0] == '@') {
+        format++;
+    }
+    if (strcmp(format, "f") == 0 && view->itemsize == sizeof(float)) {
+        return 'f';
+    }
+    if (strcmp(format, "d") == 0 && view->itemsize == sizeof(double)) {
+        return 'd';
+    }
+    return 0;
+}
+
+/* Takes `count` C-contiguous buffers of one float type, all writable but those
+ * in `read_only` (a bit per position), no two sharing memory (the loops'
+ * pointers are restrict). Returns 'f' or 'd', or 0 with a ValueError set and
+ * nothing held. */
+static char
+take_buffers(const char *function, PyObject **objects, const char **names,
+             int count, unsigned read_only, Py_buffer *views)
+{
+    int taken = 0;
+    char type = 0;
+    for (; taken < count; taken++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT;
+        if (!(read_only & (1u << taken))) {
+            flags |= PyBUF_WRITABLE;
+        }
+        if (PyObject_GetBuffer(objects[taken], &views[taken], flags) < 0) {
+            PyErr_Format(PyExc_ValueError, "%s: %s must be a%s C-contiguous array",
+                         function, names[taken],
+                         (read_only & (1u << taken)) ? "" : " writable,");
+            goto fail;
+        }
+        char this_type = buffer_type(&views[taken]);
+        if (this_type == 0 || (taken > 0 && this_type != type)) {
+            taken++;
+            PyErr_Format(PyExc_ValueError,
+                         "%s: %s must be float32 or float64, as %s is", function,
+                         names[taken - 1], names[0]);
+            goto fail;
+        }
+        type = this_type;
+    }
+    for (int i = 0; i < count; i++) {
+        for (int j = i + 1; j < count; j++) {
+            char *a = views[i].buf, *b = views[j].buf;
+            if (views[i].len && views[j].len && a < b + views[j].len &&
+                b < a + views[i].len) {
+                PyErr_Format(PyExc_ValueError, "%s: %s and %s share memory",
+                             function, names[i], names[j]);
+                goto fail;
+            }
+        }
+    }
+    return type;
+fail:
+    for (int i = 0; i < taken; i++) {
+        PyBuffer_Release(&views[i]);
+    }
+    return 0;
+}
+
+static void
+release_buffers(Py_buffer *views, int count)
+{
+    for (int i = 0; i < count; i++) {
+        PyBuffer_Release(&views[i]);
+    }
+}
+
+PyDoc_STRVAR(adam_step_doc,
+"adam_step(param, grad, m, v, step, beta_1, beta_2, epsilon, lr, l2)\n"
+"--\n\n"
+"One Adam update of ``param`` in place, bit-identical to the numpy sequence\n"
+"of ``skreg._optimizers.AdamOptimizer``. ``grad`` gets ``l2 * param`` added\n"
+"(when ``l2`` is not 0); ``m`` and ``v`` are the moments; ``step`` (or None)\n"
+"receives each coordinate's step size ``lr / (sqrt(v) + epsilon)``. All arrays\n"
+"are C-contiguous float32 or float64 of one type and size.");
+
+static PyObject *
+adam_step(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[5];
+    double b1, b2, eps, lr, l2;
+    static const char *names[5] = {"param", "grad", "m", "v", "step"};
+    if (!PyArg_ParseTuple(args, "OOOOOddddd:adam_step", &objects[0], &objects[1],
+                          &objects[2], &objects[3], &objects[4], &b1, &b2, &eps,
+                          &lr, &l2)) {
+        return NULL;
+    }
+    int count = objects[4] == Py_None ? 4 : 5;
+    Py_buffer views[5];
+    char type = take_buffers("adam_step", objects, names, count, 0, views);
+    if (type == 0) {
+        return NULL;
+    }
+    for (int i = 1; i < count; i++) {
+        if (views[i].len != views[0].len) {
+            PyErr_Format(PyExc_ValueError, "adam_step: %s must have param's size",
+                         names[i]);
+            release_buffers(views, count);
+            return NULL;
+        }
+    }
+    void *step = count == 5 ? views[4].buf : NULL;
+    Py_ssize_t n = views[0].len / views[0].itemsize;
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        adam_float(views[0].buf, views[1].buf, views[2].buf, views[3].buf, step, n,
+                   b1, b2, eps, lr, l2);
+    }
+    else {
+        adam_double(views[0].buf, views[1].buf, views[2].buf, views[3].buf, step, n,
+                    b1, b2, eps, lr, l2);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, count);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(bias_relu_doc,
+"bias_relu(z, bias, mask)\n"
+"--\n\n"
+"``z += bias`` (a row vector), then relu in place, keeping the 0/1 mask:\n"
+"bit-identical to ``z += bias; z *= np.greater(z, 0, out=mask)``. ``z`` and\n"
+"``mask`` are C-contiguous, ``z`` 2-D and ``mask`` of its size, ``bias`` has one\n"
+"value per column of ``z``; all three float32 or float64 of one type.");
+
+static PyObject *
+bias_relu(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[3];
+    static const char *names[3] = {"z", "bias", "mask"};
+    if (!PyArg_ParseTuple(args, "OOO:bias_relu", &objects[0], &objects[1],
+                          &objects[2])) {
+        return NULL;
+    }
+    Py_buffer views[3];
+    char type = take_buffers("bias_relu", objects, names, 3, 1u << 1, views);
+    if (type == 0) {
+        return NULL;
+    }
+    Py_ssize_t cols = views[1].len / views[1].itemsize;
+    if (views[0].ndim != 2 || views[0].shape[1] != cols ||
+        views[2].len != views[0].len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "bias_relu: z must be 2-D, bias one value per column of z, "
+                        "and mask of z's size");
+        release_buffers(views, 3);
+        return NULL;
+    }
+    Py_ssize_t rows = views[0].shape[0];
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        bias_relu_float(views[0].buf, views[1].buf, views[2].buf, rows, cols);
+    }
+    else {
+        bias_relu_double(views[0].buf, views[1].buf, views[2].buf, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 3);
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"adam_step", adam_step, METH_VARARGS, adam_step_doc},
+    {"bias_relu", bias_relu, METH_VARARGS, bias_relu_doc},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "skreg._kernels",
+    .m_doc = "Compiled elementwise kernels, bit-identical to skreg's numpy code.",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC
+PyInit__kernels(void)
+{
+    return PyModule_Create(&module);
+}

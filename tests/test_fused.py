@@ -1,0 +1,165 @@
+"""The compiled kernels give the same bits as the numpy code they replace."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification, make_regression
+
+import skreg._fused
+from skreg import MLPClassifier, MLPRegressor
+from skreg._engine import _bias_relu
+from skreg._optimizers import AdamOptimizer
+from skreg._penalties import ElasticNetPenalty
+
+kernels = pytest.importorskip("skreg._kernels")
+
+# Sizes around the vector widths (4, 8, 16 lanes) and their remainders.
+SIZES = [1, 7, 16, 33, 1000, 4099]
+
+
+@pytest.fixture
+def numpy_only(monkeypatch):
+    """Switch the kernels off: the callers run their numpy code."""
+    monkeypatch.setattr(skreg._fused, "adam_step", None)
+    monkeypatch.setattr(skreg._fused, "bias_relu", None)
+
+
+def _adam_run(dtype, size, penalty, steps=4, *, fused=True, monkeypatch=None):
+    rng = np.random.default_rng(size)
+    param = rng.standard_normal(size).astype(dtype)
+    # Some exact zeros, tiny and large values: where the order of operations
+    # would show.
+    param[::5] = 0
+    param[1::7] *= 1e-6
+    optimizer = AdamOptimizer([param], learning_rate_init=0.01)
+    if not fused:
+        monkeypatch.setattr(skreg._fused, "adam_step", None)
+    for step in range(steps):
+        grad = (rng.standard_normal(size) * 10.0 ** rng.integers(-8, 3, size)).astype(
+            dtype
+        )
+        optimizer.step([param], [grad], [penalty])
+    return param, optimizer.ms[0], optimizer.vs[0], grad
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "penalty",
+    [None, ElasticNetPenalty(0.01, 0.0), ElasticNetPenalty(0.01, 0.3)],
+    ids=["none", "l2", "elasticnet"],
+)
+def test_adam_step_equals_the_numpy_update(dtype, size, penalty, monkeypatch):
+    fused = _adam_run(dtype, size, penalty)
+    plain = _adam_run(dtype, size, penalty, fused=False, monkeypatch=monkeypatch)
+    for a, b in zip(fused, plain):  # params, moments, and grad with its l2 part
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, b)
+    if penalty is not None and penalty.has_l1 and size >= 1000:
+        assert np.any(fused[0] == 0)  # the prox ran on the kernel's step sizes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (256, 33), (5, 1000)])
+def test_bias_relu_equals_the_numpy_sequence(dtype, shape, monkeypatch):
+    rng = np.random.default_rng(shape[1])
+    Z = rng.standard_normal(shape).astype(dtype)
+    Z.flat[::3] = 0.0
+    Z.flat[1::11] = np.nan
+    b = rng.standard_normal(shape[1]).astype(dtype)
+    b[::4] = -0.0
+    results = []
+    for kernel in (skreg._fused.bias_relu, None):
+        monkeypatch.setattr(skreg._fused, "bias_relu", kernel)
+        z, mask = Z.copy(), np.empty_like(Z)
+        _bias_relu(z, b, mask)
+        results.append((z, mask))
+    (z_fused, mask_fused), (z_numpy, mask_numpy) = results
+    np.testing.assert_array_equal(z_fused, z_numpy)
+    np.testing.assert_array_equal(mask_fused, mask_numpy)
+    # Signed zeros too: relu of a negative value is -0.0 in numpy's z * 0.
+    np.testing.assert_array_equal(np.signbit(z_fused), np.signbit(z_numpy))
+    if Z.size > 100:
+        assert np.signbit(z_fused).any()
+
+
+def test_numpy_code_runs_for_arrays_the_kernels_cannot_take():
+    Z = np.arange(-6.0, 6.0).reshape(3, 4)
+    strided = np.zeros((3, 8))[:, ::2]
+    strided[...] = Z
+    mask = np.empty_like(Z)
+    _bias_relu(strided, np.ones(4), mask)
+    np.testing.assert_array_equal(strided, np.maximum(Z + 1, 0))
+    assert not skreg._fused.fusable(strided, np.ones(4))
+    assert not skreg._fused.fusable(Z, Z.astype(np.float32))
+    assert not skreg._fused.fusable(Z.astype(np.float16))
+
+
+def _fit(cls, dtype, **params):
+    if cls is MLPRegressor:
+        X, y = make_regression(120, 6, noise=1.0, random_state=0)
+        y = y / y.std()
+    else:
+        X, y = make_classification(120, 6, n_classes=3, n_informative=4, random_state=0)
+    return cls(
+        hidden_layer_sizes=(16, 8), max_iter=15, random_state=1, batch_size=32, **params
+    ).fit(X.astype(dtype), y)
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"penalty": "l1", "alpha": 0.5},
+        {"penalty": "elasticnet", "alpha": 0.5, "dropout": 0.2, "input_dropout": 0.1},
+        {"activation": "tanh"},
+        {"solver": "sgd"},
+    ],
+    ids=["l2", "l1", "elasticnet-dropout", "tanh", "sgd"],
+)
+def test_fits_with_and_without_kernels_are_identical(cls, dtype, params, monkeypatch):
+    fused = _fit(cls, dtype, **params)
+    monkeypatch.setattr(skreg._fused, "adam_step", None)
+    monkeypatch.setattr(skreg._fused, "bias_relu", None)
+    plain = _fit(cls, dtype, **params)
+    assert fused.n_iter_ == plain.n_iter_
+    assert fused.loss_curve_ == plain.loss_curve_
+    for a, b in zip(fused.coefs_ + fused.intercepts_, plain.coefs_ + plain.intercepts_):
+        assert a.dtype == dtype
+        np.testing.assert_array_equal(a, b)
+
+
+def _arrays(n=8, dtype=np.float64):
+    return [np.ones(n, dtype=dtype) for _ in range(4)]
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda a: a.__setitem__(0, a[0].astype(int)), "param must be float32 or"),
+        (lambda a: a.__setitem__(2, a[2].astype(np.float32)), "m must be float32 or"),
+        (lambda a: a.__setitem__(3, np.ones(9)), "v must have param's size"),
+        (lambda a: a.__setitem__(1, np.ones(16)[::2]), "grad must be a writable, C-"),
+        (lambda a: a.__setitem__(1, a[0]), "param and grad share memory"),
+        (lambda a: a[2].setflags(write=False), "m must be a writable, C-contiguous"),
+    ],
+)
+def test_adam_step_rejects_arrays_it_cannot_take(change, message):
+    arrays = _arrays()
+    change(arrays)
+    with pytest.raises(ValueError, match=message):
+        kernels.adam_step(*arrays, None, 0.9, 0.999, 1e-8, 1e-3, 0.0)
+
+
+def test_bias_relu_rejects_mismatched_shapes():
+    Z = np.ones((4, 3))
+    message = "z must be 2-D, bias one value per column of z, and mask of z's size"
+    with pytest.raises(ValueError, match=message):
+        kernels.bias_relu(Z, np.ones(2), np.empty_like(Z))
+    with pytest.raises(ValueError, match=message):
+        kernels.bias_relu(Z, np.ones(3), np.empty((3, 3)))
+    with pytest.raises(ValueError, match=message):
+        kernels.bias_relu(Z.ravel(), np.ones(12), np.empty(12))
+    with pytest.raises(ValueError, match="bias must be float32 or float64, as z"):
+        kernels.bias_relu(Z, np.ones(3, dtype=np.float32), np.empty_like(Z))
