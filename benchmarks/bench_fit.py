@@ -144,6 +144,7 @@ def environment(skreg_module):
         "scipy": scipy.__version__,
         "sklearn": sklearn.__version__,
         "skreg": getattr(skreg_module, "__version__", "n/a"),
+        "skreg_kernels": _kernels_state(skreg_module),
         "torch": _torch_version(),
         "env": env_vars,
         "load_average": _load_average(),
@@ -220,6 +221,7 @@ def print_environment(env, out):
         f"skreg {env['skreg']}  torch {env['torch'] or 'not installed'}",
         file=out,
     )
+    print(f"skreg kernels: {env['skreg_kernels']}", file=out)
     if env["load_average"] is not None:
         load = ", ".join(f"{v:.2f}" for v in env["load_average"])
         print(f"load average (1, 5, 15 min): {load}", file=out)
@@ -746,6 +748,12 @@ def build_parser():
         help="limit BLAS/OpenMP to N threads (threadpoolctl); 1 gives steadier "
         "numbers when other processes share the cores",
     )
+    parser.add_argument(
+        "--no-kernels",
+        action="store_true",
+        help="run skreg's numpy code with its compiled kernels switched off (the "
+        "same bits, slower): shows what the kernels bring",
+    )
     parser.add_argument("--json", metavar="PATH", help="write raw results as JSON")
     parser.add_argument(
         "--noise-floor",
@@ -755,12 +763,27 @@ def build_parser():
     return parser
 
 
-def _load_skreg(noise_floor):
+def _load_skreg(noise_floor, no_kernels=False):
     if noise_floor:
         return None, SkMLPClassifier, "sklearn-b"
     import skreg
+    import skreg._fused
 
+    if no_kernels:
+        # The engine looks the kernels up at each call; None selects numpy.
+        skreg._fused.adam_step = skreg._fused.bias_relu = None
     return skreg, skreg.MLPClassifier, "skreg"
+
+
+def _kernels_state(skreg_module):
+    if skreg_module is None:
+        return "n/a"
+    fused = sys.modules.get("skreg._fused")
+    if fused is None or fused.adam_step is None:
+        if fused is not None and fused._kernels is not None:
+            return "built, switched off (--no-kernels)"
+        return "not built: numpy code"
+    return "compiled"
 
 
 def _warm_up(ctx):
@@ -790,7 +813,7 @@ def main(argv=None, out=None):
     if args.epochs is not None:
         cfg["epochs"] = args.epochs
     cases = _parse_cases(args.cases)
-    skreg_module, classifier, other = _load_skreg(args.noise_floor)
+    skreg_module, classifier, other = _load_skreg(args.noise_floor, args.no_kernels)
     ctx = {
         "cfg": cfg,
         "repeats": cfg["repeats"],

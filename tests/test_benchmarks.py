@@ -92,6 +92,27 @@ def test_quick_json_written(quick_run):
     assert "threadpools" in data["environment"]
 
 
+def test_no_kernels_runs_the_numpy_code_and_says_so(bench, monkeypatch):
+    fused = pytest.importorskip("skreg._fused")
+    # The option switches the kernels off for the rest of the process; the
+    # monkeypatch puts them back for the tests that follow.
+    monkeypatch.setattr(fused, "adam_step", fused.adam_step)
+    monkeypatch.setattr(fused, "bias_relu", fused.bias_relu)
+    out = io.StringIO()
+    bench.main(["--quick", "--cases", "digits-small", "--no-kernels"], out=out)
+    assert fused.adam_step is None and fused.bias_relu is None
+    if fused._kernels is None:
+        expected = "not built: numpy code"
+    else:
+        expected = "built, switched off (--no-kernels)"
+    assert f"skreg kernels: {expected}\n" in out.getvalue()
+
+
+def test_kernels_state_is_reported(quick_run):
+    _, text, _ = quick_run
+    assert "skreg kernels: " in text
+
+
 def test_unknown_case_rejected(bench):
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--cases", "no-such-case"], out=io.StringIO())
