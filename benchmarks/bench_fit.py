@@ -771,7 +771,8 @@ def _load_skreg(noise_floor, no_kernels=False):
 
     if no_kernels:
         # The engine looks the kernels up at each call; None selects numpy.
-        skreg._fused.adam_step = skreg._fused.bias_relu = None
+        for name in ("adam_step", "bias_relu", "dropout"):
+            setattr(skreg._fused, name, None)
     return skreg, skreg.MLPClassifier, "skreg"
 
 

@@ -8,7 +8,19 @@ random).
 
 import numpy as np
 
+from skreg import _fused
+
 _RESOLUTION = 2**16
+
+
+def _unit_bits(rng, size):
+    # 4 units from every raw 64-bit draw: see sample_mask.
+    return rng.bit_generator.random_raw((size + 3) // 4).view(np.uint16)[:size]
+
+
+def _threshold_and_scale(rate):
+    threshold = int(np.ceil(rate * _RESOLUTION))
+    return threshold, _RESOLUTION / (_RESOLUTION - threshold)
 
 
 def sample_mask(rng, rate, out):
@@ -28,13 +40,27 @@ def sample_mask(rng, rate, out):
     out : ndarray of float32 or float64
         Filled in place; its shape is the mask's.
     """
-    size = out.size
-    bits = rng.bit_generator.random_raw((size + 3) // 4).view(np.uint16)[:size]
-    threshold = int(np.ceil(rate * _RESOLUTION))
+    bits = _unit_bits(rng, out.size)
+    threshold, scale = _threshold_and_scale(rate)
     # Writing the comparison into the float buffer casts True/False to 1/0.
     np.greater_equal(bits.reshape(out.shape), threshold, out=out)
-    out *= _RESOLUTION / (_RESOLUTION - threshold)
+    out *= scale
     return out
+
+
+def drop(rng, rate, X, mask, out):
+    """Draw a mask into ``mask`` as ``sample_mask`` does; return ``X * mask``.
+
+    The product is written into ``out``. ``X``, ``mask`` and ``out`` are dense
+    and of one shape.
+    """
+    if _fused.dropout is not None and _fused.fusable(X, mask, out):
+        # The same random bits and the same values, in one pass.
+        threshold, scale = _threshold_and_scale(rate)
+        _fused.dropout(_unit_bits(rng, mask.size), threshold, scale, X, mask, out)
+        return out
+    sample_mask(rng, rate, mask)
+    return np.multiply(X, mask, out=out)
 
 
 def layer_rates(input_dropout, dropout, n_hidden):

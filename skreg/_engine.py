@@ -12,7 +12,7 @@ from sklearn import get_config
 
 from skreg import _fused
 from skreg._activations import ACTIVATIONS, DERIVATIVES
-from skreg._dropout import sample_mask
+from skreg._dropout import drop, sample_mask
 
 
 def _flat_copy(arrays):
@@ -157,11 +157,12 @@ class Network:
             zip(self.coefs, self.intercepts, outputs, masks)
         ):
             if mask is not None:
-                sample_mask(rng, self.dropout_rates[i], mask)
+                rate = self.dropout_rates[i]
                 if i == 0 and sparse_input:
+                    sample_mask(rng, rate, mask)
                     layer_input = sp.csr_matrix(layer_input.multiply(mask))
                 else:
-                    layer_input = np.multiply(layer_input, mask, out=dropped[i])
+                    layer_input = drop(rng, rate, layer_input, mask, dropped[i])
             inputs[i] = layer_input
             if i == 0 and sparse_input:
                 Z[...] = layer_input @ W

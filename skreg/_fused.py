@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover - the extension was not built
 
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
+dropout = getattr(_kernels, "dropout", None)
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

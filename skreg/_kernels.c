@@ -1,9 +1,10 @@
 /* Compiled elementwise kernels: one pass where numpy needs several.
  *
  * adam_step fuses the Adam update of skreg._optimizers.AdamOptimizer.step
- * (scikit-learn's update rule, with the L2 gradient and the step sizes the
- * L1 prox needs) into one loop over the parameters; bias_relu fuses the bias
- * add, relu and its mask of skreg._engine. Each repeats the numpy code's
+ * (scikit-learn's update rule) with the elastic-net penalty's L2 gradient and
+ * L1 prox into one loop over the parameters; bias_relu fuses the bias
+ * add, relu and its mask of skreg._engine, and dropout the mask and its
+ * product with the layer input of skreg._dropout. Each repeats the numpy code's
  * operations in the same order, each rounded to the array's precision, so the
  * two give the same bits: the constants are cast to the array's type first,
  * as numpy casts a Python float operand, and setup.py turns off
@@ -18,6 +19,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 /* x86-64 Linux with GCC: also compile the loops for AVX2 and AVX-512 and pick
@@ -30,24 +32,30 @@
 #define KERNEL_CLONES
 #endif
 
-/* The numpy sequence this repeats (tmp and denom are scratch arrays):
+/* The numpy sequence this repeats (tmp and step are scratch arrays):
  *   grad += W * l2                        (only when l2 != 0)
  *   m *= b1;  m += grad * (1 - b1)
  *   v *= b2;  tmp = grad * grad;  tmp *= (1 - b2);  v += tmp
- *   denom = sqrt(v);  denom += eps
- *   tmp = m / denom;  tmp *= -lr;  W += tmp
- *   step = lr / denom                     (only when a step buffer is given)
- */
+ *   step = sqrt(v);  step += eps
+ *   tmp = m / step;  tmp *= -lr;  W += tmp
+ * and, when l1 != 0, ElasticNetPenalty.prox with Adam's per-coordinate steps:
+ *   step = lr / step;  t = step * l1;  c = minimum(W, t);  c = maximum(c, -t);
+ *   W -= c
+ * numpy's minimum and maximum return NaN when either operand is NaN; the
+ * comparisons below return the threshold when W is NaN, but W - c is NaN all
+ * the same, so the result agrees (tests/test_fused.py has NaN cases). */
+
 #define DEFINE_ADAM(NAME, T, SQRT)                                             \
     KERNEL_CLONES static void NAME(                                            \
         T *restrict w, T *restrict g, T *restrict m, T *restrict v,            \
-        T *restrict step, Py_ssize_t n, double b1_, double b2_, double eps_,   \
-        double lr_, double l2_)                                                \
+        Py_ssize_t n, double b1_, double b2_, double eps_, double lr_,         \
+        double l2_, double l1_)                                                \
     {                                                                          \
         const T b1 = (T)b1_, one_b1 = (T)(1.0 - b1_);                          \
         const T b2 = (T)b2_, one_b2 = (T)(1.0 - b2_);                          \
-        const T eps = (T)eps_, neg_lr = (T)(-lr_), lr = (T)lr_, l2 = (T)l2_;   \
-        const int has_l2 = l2_ != 0.0;                                         \
+        const T eps = (T)eps_, neg_lr = (T)(-lr_), lr = (T)lr_;                \
+        const T l2 = (T)l2_, l1 = (T)l1_;                                      \
+        const int has_l2 = l2_ != 0.0, has_l1 = l1_ != 0.0;                    \
         for (Py_ssize_t i = 0; i < n; i++) {                                   \
             T gi = g[i];                                                       \
             if (has_l2) {                                                      \
@@ -68,10 +76,16 @@
             denom = denom + eps;                                               \
             T update = mi / denom;                                             \
             update = update * neg_lr;                                          \
-            w[i] = w[i] + update;                                              \
-            if (step != NULL) {                                                \
-                step[i] = lr / denom;                                          \
+            T wi = w[i] + update;                                              \
+            if (has_l1) {                                                      \
+                T size = lr / denom;                                           \
+                T threshold = size * l1;                                       \
+                T clipped = wi < threshold ? wi : threshold;                   \
+                T negative = -threshold;                                       \
+                clipped = clipped > negative ? clipped : negative;             \
+                wi = wi - clipped;                                             \
             }                                                                  \
+            w[i] = wi;                                                         \
         }                                                                      \
     }
 
@@ -97,6 +111,26 @@ DEFINE_ADAM(adam_double, double, sqrt)
 
 DEFINE_BIAS_RELU(bias_relu_float, float)
 DEFINE_BIAS_RELU(bias_relu_double, double)
+
+/* skreg._dropout.drop: numpy writes np.greater_equal(bits, threshold) into
+ * the float mask (1.0 or 0.0), multiplies it by the scale (giving the scale
+ * or +0.0 exactly), then multiplies the layer input by the mask. */
+#define DEFINE_DROPOUT(NAME, T)                                                \
+    KERNEL_CLONES static void NAME(const uint16_t *restrict bits,              \
+                                   unsigned threshold, double scale_,          \
+                                   const T *restrict x, T *restrict mask,      \
+                                   T *restrict dropped, Py_ssize_t n)          \
+    {                                                                          \
+        const T scale = (T)scale_;                                             \
+        for (Py_ssize_t i = 0; i < n; i++) {                                   \
+            T keep = bits[i] >= threshold ? scale : (T)0;                      \
+            mask[i] = keep;                                                    \
+            dropped[i] = x[i] * keep;                                          \
+        }                                                                      \
+    }
+
+DEFINE_DROPOUT(dropout_float, float)
+DEFINE_DROPOUT(dropout_double, double)
 
 /* Buffers are taken with PyBUF_FORMAT, so "f" and "d" tell float32/float64. */
 static char
@@ -174,27 +208,29 @@ release_buffers(Py_buffer *views, int count)
 }
 
 PyDoc_STRVAR(adam_step_doc,
-"adam_step(param, grad, m, v, step, beta_1, beta_2, epsilon, lr, l2)\n"
+"adam_step(param, grad, m, v, beta_1, beta_2, epsilon, lr, l2, l1)\n"
 "--\n\n"
-"One Adam update of ``param`` in place, bit-identical to the numpy sequence\n"
-"of ``skreg._optimizers.AdamOptimizer``. ``grad`` gets ``l2 * param`` added\n"
-"(when ``l2`` is not 0); ``m`` and ``v`` are the moments; ``step`` (or None)\n"
-"receives each coordinate's step size ``lr / (sqrt(v) + epsilon)``. All arrays\n"
-"are C-contiguous float32 or float64 of one type and size.");
+"One Adam update of ``param`` in place, then the elastic-net prox, bit-identical\n"
+"to the numpy code of ``skreg._optimizers.AdamOptimizer`` with an\n"
+"``ElasticNetPenalty``. ``grad`` gets ``l2 * param`` added (when ``l2`` is not\n"
+"0); ``m`` and ``v`` are the moments; then ``param`` is soft-thresholded at\n"
+"``l1`` times each coordinate's step size ``lr / (sqrt(v) + epsilon)`` (when\n"
+"``l1`` is not 0). All arrays are C-contiguous float32 or float64 of one type\n"
+"and size.");
 
 static PyObject *
 adam_step(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *objects[5];
-    double b1, b2, eps, lr, l2;
-    static const char *names[5] = {"param", "grad", "m", "v", "step"};
-    if (!PyArg_ParseTuple(args, "OOOOOddddd:adam_step", &objects[0], &objects[1],
-                          &objects[2], &objects[3], &objects[4], &b1, &b2, &eps,
-                          &lr, &l2)) {
+    PyObject *objects[4];
+    double b1, b2, eps, lr, l2, l1;
+    static const char *names[4] = {"param", "grad", "m", "v"};
+    if (!PyArg_ParseTuple(args, "OOOOdddddd:adam_step", &objects[0], &objects[1],
+                          &objects[2], &objects[3], &b1, &b2, &eps, &lr, &l2,
+                          &l1)) {
         return NULL;
     }
-    int count = objects[4] == Py_None ? 4 : 5;
-    Py_buffer views[5];
+    const int count = 4;
+    Py_buffer views[4];
     char type = take_buffers("adam_step", objects, names, count, 0, views);
     if (type == 0) {
         return NULL;
@@ -207,16 +243,15 @@ adam_step(PyObject *Py_UNUSED(self), PyObject *args)
             return NULL;
         }
     }
-    void *step = count == 5 ? views[4].buf : NULL;
     Py_ssize_t n = views[0].len / views[0].itemsize;
     Py_BEGIN_ALLOW_THREADS
     if (type == 'f') {
-        adam_float(views[0].buf, views[1].buf, views[2].buf, views[3].buf, step, n,
-                   b1, b2, eps, lr, l2);
+        adam_float(views[0].buf, views[1].buf, views[2].buf, views[3].buf, n, b1, b2,
+                   eps, lr, l2, l1);
     }
     else {
-        adam_double(views[0].buf, views[1].buf, views[2].buf, views[3].buf, step, n,
-                    b1, b2, eps, lr, l2);
+        adam_double(views[0].buf, views[1].buf, views[2].buf, views[3].buf, n, b1,
+                    b2, eps, lr, l2, l1);
     }
     Py_END_ALLOW_THREADS
     release_buffers(views, count);
@@ -267,9 +302,74 @@ bias_relu(PyObject *Py_UNUSED(self), PyObject *args)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(dropout_doc,
+"dropout(bits, threshold, scale, x, mask, dropped)\n"
+"--\n\n"
+"Inverted dropout from 16 random bits a unit: ``mask`` gets ``scale`` where\n"
+"``bits >= threshold`` and 0 elsewhere, ``dropped`` gets ``x * mask``;\n"
+"bit-identical to the numpy code of ``skreg._dropout``. ``bits`` is uint16;\n"
+"``x``, ``mask`` and ``dropped`` are float32 or float64 of one type; all four\n"
+"C-contiguous and of one size.");
+
+static PyObject *
+dropout(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *bits_object, *objects[3];
+    unsigned threshold;
+    double scale;
+    static const char *names[3] = {"x", "mask", "dropped"};
+    if (!PyArg_ParseTuple(args, "OIdOOO:dropout", &bits_object, &threshold, &scale,
+                          &objects[0], &objects[1], &objects[2])) {
+        return NULL;
+    }
+    Py_buffer bits;
+    if (PyObject_GetBuffer(bits_object, &bits, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_SetString(PyExc_ValueError, "dropout: bits must be a C-contiguous array");
+        return NULL;
+    }
+    const char *format = bits.format == NULL ? "B" : bits.format;
+    if (format[0] == '=' || format[0] == '<' || format[0] == '@') {
+        format++;
+    }
+    if (strcmp(format, "H") != 0 || bits.itemsize != 2) {
+        PyErr_SetString(PyExc_ValueError, "dropout: bits must be uint16");
+        PyBuffer_Release(&bits);
+        return NULL;
+    }
+    Py_buffer views[3];
+    char type = take_buffers("dropout", objects, names, 3, 1u << 0, views);
+    if (type == 0) {
+        PyBuffer_Release(&bits);
+        return NULL;
+    }
+    Py_ssize_t n = bits.len / 2;
+    if (views[0].len != n * views[0].itemsize || views[1].len != views[0].len ||
+        views[2].len != views[0].len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "dropout: bits, x, mask and dropped must have one size");
+        release_buffers(views, 3);
+        PyBuffer_Release(&bits);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        dropout_float(bits.buf, threshold, scale, views[0].buf, views[1].buf,
+                      views[2].buf, n);
+    }
+    else {
+        dropout_double(bits.buf, threshold, scale, views[0].buf, views[1].buf,
+                       views[2].buf, n);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 3);
+    PyBuffer_Release(&bits);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"adam_step", adam_step, METH_VARARGS, adam_step_doc},
     {"bias_relu", bias_relu, METH_VARARGS, bias_relu_doc},
+    {"dropout", dropout, METH_VARARGS, dropout_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -173,15 +173,22 @@ class AdamOptimizer(_BaseOptimizer):
         for param, grad, m, v, penalty in zip(
             params, grads, self.ms, self.vs, penalties
         ):
+            if (
+                _fused.adam_step is not None
+                and (penalty is None or isinstance(penalty, ElasticNetPenalty))
+                and _fused.fusable(param, grad, m, v)
+            ):
+                # The rest of this loop's body, the penalty's gradient and prox
+                # included, in one compiled pass with the same bits.
+                l2, l1 = (0.0, 0.0) if penalty is None else (penalty.l2, penalty.l1)
+                _fused.adam_step(
+                    param, grad, m, v, beta_1, beta_2, self.epsilon, lr, l2, l1
+                )
+                continue
             has_l1 = penalty is not None and penalty.has_l1
             # One scratch array; a second keeps the step sizes for the prox.
             buffers = self._buffers(param, 2 if has_l1 else 1)
             tmp, denom = buffers[0], buffers[-1]
-            if _fused.adam_step is not None and _fused.fusable(param, grad, m, v):
-                self._fused_step(param, grad, m, v, penalty, denom if has_l1 else None)
-                if has_l1:
-                    penalty.prox(param, denom, scratch=tmp)
-                continue
             if penalty is not None:
                 penalty.add_smooth_gradient(param, grad, scratch=tmp)
             m *= beta_1
@@ -200,26 +207,6 @@ class AdamOptimizer(_BaseOptimizer):
                 # The step Adam just took on each coordinate is lr / denom.
                 np.divide(lr, denom, out=denom)
                 penalty.prox(param, denom, scratch=tmp)
-
-    def _fused_step(self, param, grad, m, v, penalty, step):
-        """The numpy update above in one compiled pass, with the same bits."""
-        l2 = 0.0
-        if isinstance(penalty, ElasticNetPenalty):
-            l2 = penalty.l2
-        elif penalty is not None:
-            penalty.add_smooth_gradient(param, grad)
-        _fused.adam_step(
-            param,
-            grad,
-            m,
-            v,
-            step,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-            self.learning_rate,
-            l2,
-        )
 
 
 OPTIMIZERS = {"sgd": SGDOptimizer, "adam": AdamOptimizer}

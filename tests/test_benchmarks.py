@@ -96,11 +96,12 @@ def test_no_kernels_runs_the_numpy_code_and_says_so(bench, monkeypatch):
     fused = pytest.importorskip("skreg._fused")
     # The option switches the kernels off for the rest of the process; the
     # monkeypatch puts them back for the tests that follow.
-    monkeypatch.setattr(fused, "adam_step", fused.adam_step)
-    monkeypatch.setattr(fused, "bias_relu", fused.bias_relu)
+    names = ("adam_step", "bias_relu", "dropout")
+    for name in names:
+        monkeypatch.setattr(fused, name, getattr(fused, name))
     out = io.StringIO()
     bench.main(["--quick", "--cases", "digits-small", "--no-kernels"], out=out)
-    assert fused.adam_step is None and fused.bias_relu is None
+    assert all(getattr(fused, name) is None for name in names)
     if fused._kernels is None:
         expected = "not built: numpy code"
     else:

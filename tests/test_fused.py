@@ -6,6 +6,7 @@ from sklearn.datasets import make_classification, make_regression
 
 import skreg._fused
 from skreg import MLPClassifier, MLPRegressor
+from skreg._dropout import drop
 from skreg._engine import _bias_relu
 from skreg._optimizers import AdamOptimizer
 from skreg._penalties import ElasticNetPenalty
@@ -16,11 +17,20 @@ kernels = pytest.importorskip("skreg._kernels")
 SIZES = [1, 7, 16, 33, 1000, 4099]
 
 
-@pytest.fixture
-def numpy_only(monkeypatch):
+KERNEL_NAMES = ["adam_step", "bias_relu", "dropout"]
+
+
+def _switch_off(monkeypatch):
     """Switch the kernels off: the callers run their numpy code."""
-    monkeypatch.setattr(skreg._fused, "adam_step", None)
-    monkeypatch.setattr(skreg._fused, "bias_relu", None)
+    for name in KERNEL_NAMES:
+        monkeypatch.setattr(skreg._fused, name, None)
+
+
+def test_every_kernel_is_looked_up():
+    # A kernel added to the extension but not to skreg._fused would never run.
+    public = {name for name in dir(kernels) if not name.startswith("_")}
+    assert public == set(KERNEL_NAMES)
+    assert all(getattr(skreg._fused, name) is not None for name in KERNEL_NAMES)
 
 
 def _adam_run(dtype, size, penalty, steps=4, *, fused=True, monkeypatch=None):
@@ -45,8 +55,13 @@ def _adam_run(dtype, size, penalty, steps=4, *, fused=True, monkeypatch=None):
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize(
     "penalty",
-    [None, ElasticNetPenalty(0.01, 0.0), ElasticNetPenalty(0.01, 0.3)],
-    ids=["none", "l2", "elasticnet"],
+    [
+        None,
+        ElasticNetPenalty(0.01, 0.0),
+        ElasticNetPenalty(0.01, 0.3),
+        ElasticNetPenalty(0.01, 1.0),
+    ],
+    ids=["none", "l2", "elasticnet", "l1"],
 )
 def test_adam_step_equals_the_numpy_update(dtype, size, penalty, monkeypatch):
     fused = _adam_run(dtype, size, penalty)
@@ -56,6 +71,27 @@ def test_adam_step_equals_the_numpy_update(dtype, size, penalty, monkeypatch):
         np.testing.assert_array_equal(a, b)
     if penalty is not None and penalty.has_l1 and size >= 1000:
         assert np.any(fused[0] == 0)  # the prox ran on the kernel's step sizes
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_step_propagates_nan_as_numpy_does(dtype, monkeypatch):
+    # A diverging fit is rolled back, but until its loss is checked the
+    # parameters must hold the same values (NaN included) on both paths.
+    penalty = ElasticNetPenalty(0.5, 0.5)
+    results = []
+    for kernel in (skreg._fused.adam_step, None):
+        monkeypatch.setattr(skreg._fused, "adam_step", kernel)
+        param = np.linspace(-1, 1, 40).astype(dtype)
+        grad = np.linspace(-3, 2, 40).astype(dtype)
+        param[3], grad[5], grad[7] = np.nan, np.nan, np.inf
+        optimizer = AdamOptimizer([param])
+        with np.errstate(invalid="ignore"):  # numpy warns of inf - inf
+            for _ in range(2):
+                optimizer.step([param], [grad.copy()], [penalty])
+        results.append((param, optimizer.ms[0], optimizer.vs[0]))
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
+    assert np.isnan(results[0][0]).sum() == 3
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -80,6 +116,51 @@ def test_bias_relu_equals_the_numpy_sequence(dtype, shape, monkeypatch):
     np.testing.assert_array_equal(np.signbit(z_fused), np.signbit(z_numpy))
     if Z.size > 100:
         assert np.signbit(z_fused).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 0.9])
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (256, 100)])
+def test_dropout_equals_the_numpy_code(dtype, rate, shape, monkeypatch):
+    X = np.random.default_rng(0).standard_normal(shape).astype(dtype)
+    X.flat[::5] = -0.0
+    X.flat[1::13] = np.inf
+    results = []
+    for kernel in (skreg._fused.dropout, None):
+        monkeypatch.setattr(skreg._fused, "dropout", kernel)
+        rng = np.random.default_rng(42)
+        mask, out = np.empty_like(X), np.empty_like(X)
+        with np.errstate(invalid="ignore"):  # inf * 0
+            dropped = drop(rng, rate, X, mask, out)
+        # The generator advanced by the same draws on both paths.
+        results.append((dropped, mask, np.signbit(dropped), rng.random()))
+    fused, plain = results
+    for a, b in zip(fused, plain):
+        np.testing.assert_array_equal(a, b)
+    assert fused[1].dtype == dtype
+    if rate and X.size > 1000:
+        assert 0 < np.mean(fused[1] == 0) < 1
+
+
+@pytest.mark.parametrize("threshold", [0, 1, 6554, 65535])
+def test_dropout_keeps_exactly_the_units_at_or_above_the_threshold(threshold):
+    bits = np.arange(2**16, dtype=np.uint16)  # every value once
+    x = np.linspace(-2, 2, bits.size)
+    mask, dropped = np.empty_like(x), np.empty_like(x)
+    scale = 2**16 / (2**16 - threshold)
+    kernels.dropout(bits, threshold, scale, x, mask, dropped)
+    np.testing.assert_array_equal(mask, np.where(bits >= threshold, scale, 0.0))
+    np.testing.assert_array_equal(dropped, x * mask)
+
+
+def test_dropout_rejects_bits_it_cannot_take():
+    x = np.ones(8)
+    with pytest.raises(ValueError, match="bits must be uint16"):
+        kernels.dropout(np.zeros(8, np.uint32), 3, 1.5, x, np.empty(8), np.empty(8))
+    with pytest.raises(ValueError, match="bits, x, mask and dropped must have one"):
+        kernels.dropout(np.zeros(7, np.uint16), 3, 1.5, x, np.empty(8), np.empty(8))
+    with pytest.raises(ValueError, match="mask must be float32 or float64, as x is"):
+        kernels.dropout(np.zeros(8, np.uint16), 3, 1.5, x, np.empty(8, np.float32), x)
 
 
 def test_numpy_code_runs_for_arrays_the_kernels_cannot_take():
@@ -120,8 +201,7 @@ def _fit(cls, dtype, **params):
 )
 def test_fits_with_and_without_kernels_are_identical(cls, dtype, params, monkeypatch):
     fused = _fit(cls, dtype, **params)
-    monkeypatch.setattr(skreg._fused, "adam_step", None)
-    monkeypatch.setattr(skreg._fused, "bias_relu", None)
+    _switch_off(monkeypatch)
     plain = _fit(cls, dtype, **params)
     assert fused.n_iter_ == plain.n_iter_
     assert fused.loss_curve_ == plain.loss_curve_
@@ -149,7 +229,7 @@ def test_adam_step_rejects_arrays_it_cannot_take(change, message):
     arrays = _arrays()
     change(arrays)
     with pytest.raises(ValueError, match=message):
-        kernels.adam_step(*arrays, None, 0.9, 0.999, 1e-8, 1e-3, 0.0)
+        kernels.adam_step(*arrays, 0.9, 0.999, 1e-8, 1e-3, 0.0, 0.0)
 
 
 def test_bias_relu_rejects_mismatched_shapes():

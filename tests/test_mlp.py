@@ -282,14 +282,14 @@ def test_partial_fit_draws_new_dropout_masks_at_every_call(monkeypatch):
     import skreg._engine
 
     drawn = []
-    original = skreg._engine.sample_mask
+    original = skreg._engine.drop
 
-    def recording(rng, rate, out):
-        mask = original(rng, rate, out)
+    def recording(rng, rate, X, mask, out):
+        dropped = original(rng, rate, X, mask, out)
         drawn.append(mask.copy())
-        return mask
+        return dropped
 
-    monkeypatch.setattr(skreg._engine, "sample_mask", recording)
+    monkeypatch.setattr(skreg._engine, "drop", recording)
     X, y = _data(n=50)
     model = MLPClassifier((6,), dropout=0.5, batch_size=50, random_state=0)
     model.partial_fit(X, y, classes=[0, 1])
