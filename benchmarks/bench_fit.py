@@ -483,6 +483,15 @@ def _rows(case, unit, raw, extra, roofline=None, notes=None):
     for lib, values in raw.items():
         row = {"case": case, "library": lib, "unit": unit, **_summary(values)}
         row["ratio"] = row["median"] / base if lib != "sklearn" else None
+        # The two runs of one repeat are adjacent in time, so their ratio sees
+        # one machine state; the median of those ratios keeps its meaning when
+        # the machine slows down for part of the run (ratios of medians then
+        # compare a fast run of one library with a slow run of the other).
+        row["paired_ratio"] = (
+            statistics.median(v / b for v, b in zip(values, raw["sklearn"]))
+            if lib != "sklearn"
+            else None
+        )
         if roofline is not None:
             # For times the share is roofline / time; for rows/s it is the
             # same quantity expressed through throughput.
@@ -641,6 +650,7 @@ def format_table(rows):
         "min",
         "max",
         "ratio",
+        "paired",
         "roofline",
     ]
     lines = [header]
@@ -654,6 +664,7 @@ def format_table(rows):
                 _fmt(row["min"], row["unit"]),
                 _fmt(row["max"], row["unit"]),
                 "-" if row["ratio"] is None else f"{row['ratio']:.3f}",
+                "-" if row["paired_ratio"] is None else f"{row['paired_ratio']:.3f}",
                 "-"
                 if row["roofline_share"] is None
                 else f"{100 * row['roofline_share']:.1f}%",
@@ -677,6 +688,9 @@ def format_notes(rows, other):
         f"ratio = {other} median / sklearn median (torch: torch / sklearn).",
         f"  s/epoch, s/iter, MB: lower is better, ratio < 1 means {other} is ahead.",
         f"  rows/s: higher is better, ratio > 1 means {other} is ahead.",
+        "paired = median over repeats of the ratio within one repeat (the two "
+        "runs are adjacent in time): steadier than ratio when the machine's speed "
+        "changes during the run.",
         "roofline = best time of numpy matmuls of the exact shapes of one epoch "
         "(predict: one forward pass) / that library's median; 100% = nothing "
         "but GEMMs.",

@@ -59,6 +59,15 @@ def test_quick_rows_per_case(quick_run):
     assert {r["case"] for r in rows} == set(SUBSET)
 
 
+def _sklearn(rows, row):
+    (base,) = [
+        r["values"]
+        for r in rows
+        if r["case"] == row["case"] and r["library"] == "sklearn"
+    ]
+    return base
+
+
 def test_quick_numbers_finite_positive(quick_run):
     rows, _, _ = quick_run
     for row in rows:
@@ -67,6 +76,10 @@ def test_quick_numbers_finite_positive(quick_run):
         assert row["min"] <= row["median"] <= row["max"], row
         if row["library"] != "sklearn":
             assert math.isfinite(row["ratio"]) and row["ratio"] > 0, row
+            paired = [v / b for v, b in zip(row["values"], _sklearn(rows, row))]
+            assert row["paired_ratio"] == pytest.approx(
+                sorted(paired)[len(paired) // 2]
+            )
         if row["case"] != "peak-memory":
             share = row["roofline_share"]
             assert math.isfinite(share) and share > 0, row
