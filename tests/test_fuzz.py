@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sklearn.exceptions import ConvergenceWarning, DataConversionWarning
 
+import skreg._fused
 from skreg import MLPClassifier, MLPRegressor
 
 EXAMPLES = int(os.environ.get("SKREG_FUZZ_EXAMPLES", "100"))
@@ -47,6 +48,9 @@ _EXPECTED_WARNINGS = (
     (UserWarning, "early_stopping=True, but"),
     (UserWarning, "Got `batch_size` less than 1 or larger than sample size"),
 )
+
+# The compiled kernels, switched off to compare with the numpy code.
+_KERNELS = ("adam_step", "bias_relu", "dropout")
 
 _X_DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_]
 _FORMATS = ["dense", "dense", "csr", "csc", "coo"]
@@ -358,3 +362,44 @@ def test_partial_fit_fits_or_raises_value_error(case, n_calls):
             elif not fitted:
                 assert not hasattr(model, "coefs_")
     _check_warnings(caught)
+
+
+def _fit_outcome(Estimator, X, y, sample_weight, params):
+    """What a fit leaves: its parameters and losses, or its ValueError's message."""
+    model = Estimator(**params)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            model.fit(X, y, sample_weight=sample_weight)
+        except ValueError as error:
+            return str(error)
+    losses = getattr(model, "loss_curve_", None) or [model.loss_]
+    return model.coefs_ + model.intercepts_, losses, model.n_iter_
+
+
+@FUZZ
+@given(
+    case=st.one_of(
+        _classification().map(lambda c: (MLPClassifier, c)),
+        _regression().map(lambda c: (MLPRegressor, c)),
+    )
+)
+def test_compiled_kernels_change_no_fit(case):
+    # The kernels are a faster way to the same bits: every draw fits to the
+    # same parameters and losses (or fails with the same message) without them.
+    Estimator, (X, y, _, sample_weight, params) = case
+    with_kernels = _fit_outcome(Estimator, X, y, sample_weight, params)
+    saved = {name: getattr(skreg._fused, name) for name in _KERNELS}
+    try:
+        for name in _KERNELS:
+            setattr(skreg._fused, name, None)
+        without = _fit_outcome(Estimator, X, y, sample_weight, params)
+    finally:
+        for name, kernel in saved.items():
+            setattr(skreg._fused, name, kernel)
+    if isinstance(with_kernels, str) or isinstance(without, str):
+        assert with_kernels == without
+        return
+    for a, b in zip(with_kernels[0], without[0], strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert with_kernels[1:] == without[1:]
