@@ -22,6 +22,11 @@
 #include <stdint.h>
 #include <string.h>
 
+/* MSVC spells C99's restrict __restrict unless it compiles as C11. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define restrict __restrict
+#endif
+
 /* x86-64 Linux with GCC: also compile the loops for AVX2 and AVX-512 and pick
  * one at load time. The wider registers change nothing in the results (each
  * lane is the same IEEE operation), only how many run at once. */
