@@ -35,11 +35,14 @@ def _views(flat, shapes):
 
 def _bias_relu(Z, b, mask):
     """``Z += b``, then relu in place, keeping its 0/1 mask for backward."""
-    if _fused.bias_relu is not None and _fused.fusable(Z, b, mask):
-        _fused.bias_relu(Z, b, mask)
-    else:
-        Z += b
-        Z *= np.greater(Z, 0, out=mask)
+    if _fused.bias_relu is not None:
+        try:
+            _fused.bias_relu(Z, b, mask)
+            return
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
+    Z += b
+    Z *= np.greater(Z, 0, out=mask)
 
 
 class Network:
@@ -122,6 +125,9 @@ class Network:
         # Column sums as a matrix-vector product: several times faster than
         # np.sum(axis=0) on row-major batches.
         self._ones = np.ones(batch_size, dtype=dtype)
+        # Where each row of the flattened output starts, for one-hot targets
+        # given by class index.
+        self._row_starts = np.arange(0, batch_size * units[-1], units[-1])
 
     @property
     def param_groups(self):
@@ -215,8 +221,7 @@ class Network:
             # The buffer's rows are contiguous, so the reshape is a view.
             delta = deltas[last]
             np.copyto(delta, outputs[last])
-            k = delta.shape[1]
-            delta.reshape(-1)[np.arange(0, n * k, k) + classes] -= 1
+            delta.reshape(-1)[self._row_starts[:n] + classes] -= 1
         if isinstance(row_weights, float):
             delta *= row_weights
         else:

@@ -2,8 +2,11 @@
 
 The extension is optional (see setup.py): each kernel replaces a sequence of
 numpy operations with one pass that gives the same bits, and the callers keep
-the numpy sequence for when a kernel is None or cannot take the arrays. They
-look the kernels up here at each call, so a test can switch one off.
+the numpy sequence for when a kernel is None or cannot take the arrays. A
+kernel checks every buffer before it writes anything and raises ValueError for
+one it cannot take, so a caller may simply try it (``fusable`` asks first, for
+callers that must not try twice). The callers look the kernels up here at each
+call, so a test can switch one off.
 """
 
 import numpy as np

@@ -123,19 +123,17 @@ class EpochRunner:
         else:
             # mode="clip": the indices are a permutation, always in range, and
             # the default mode="raise" gathers into a temporary first.
-            X_batch = np.take(self.X, rows, axis=0, out=self._X_batch[:m], mode="clip")
+            X_batch = self.X.take(rows, axis=0, out=self._X_batch[:m], mode="clip")
         if weights is not None:
             weights = weights[rows]
         if self._classes is not None:
             if order is None:
                 return X_batch, (None, self._classes[rows]), weights
-            classes = np.take(
-                self._classes, rows, out=self._class_batch[:m], mode="clip"
-            )
+            classes = self._classes.take(rows, out=self._class_batch[:m], mode="clip")
             return X_batch, (None, classes), weights
         Y_batch = self._Y_batch[:m]
         if order is not None and self.Y.dtype == Y_batch.dtype:
-            np.take(self.Y, rows, axis=0, out=Y_batch, mode="clip")
+            self.Y.take(rows, axis=0, out=Y_batch, mode="clip")
         else:
             np.copyto(Y_batch, self.Y[rows])
         return X_batch, (smooth_targets(Y_batch, *self._smoothing), None), weights

@@ -163,6 +163,27 @@ def test_dropout_rejects_bits_it_cannot_take():
         kernels.dropout(np.zeros(8, np.uint16), 3, 1.5, x, np.empty(8, np.float32), x)
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_falls_back_to_numpy_for_arrays_the_kernel_cannot_take(dtype, monkeypatch):
+    # A strided parameter: the kernel refuses it before writing anything, and
+    # the numpy code gives the update it would have given.
+    penalty = ElasticNetPenalty(100.0, 0.5)  # thresholds of about 0.05
+    results = []
+    for kernel in (skreg._fused.adam_step, None):
+        monkeypatch.setattr(skreg._fused, "adam_step", kernel)
+        base = np.zeros((12, 10), dtype=dtype)
+        param = base[:, ::2]
+        param[...] = np.linspace(-1, 1, param.size).reshape(param.shape)
+        grad = np.linspace(2, -3, param.size).reshape(param.shape).astype(dtype)
+        optimizer = AdamOptimizer([param])
+        for _ in range(3):
+            optimizer.step([param], [grad.copy()], [penalty])
+        results.append(base)
+    np.testing.assert_array_equal(*results)
+    assert np.all(results[0][:, 1::2] == 0)  # the gaps were not written
+    assert np.any(results[0][:, ::2] == 0) and np.any(results[0][:, ::2] != 0)
+
+
 def test_numpy_code_runs_for_arrays_the_kernels_cannot_take():
     Z = np.arange(-6.0, 6.0).reshape(3, 4)
     strided = np.zeros((3, 8))[:, ::2]
