@@ -176,11 +176,16 @@ take_buffers(const char *function, PyObject **objects, const char **names,
             goto fail;
         }
         char this_type = buffer_type(&views[taken]);
-        if (this_type == 0 || (taken > 0 && this_type != type)) {
+        if (this_type == 0) {
+            PyErr_Format(PyExc_ValueError, "%s: %s must be float32 or float64",
+                         function, names[taken]);
             taken++;
-            PyErr_Format(PyExc_ValueError,
-                         "%s: %s must be float32 or float64, as %s is", function,
-                         names[taken - 1], names[0]);
+            goto fail;
+        }
+        if (taken > 0 && this_type != type) {
+            PyErr_Format(PyExc_ValueError, "%s: %s must have the dtype of %s",
+                         function, names[taken], names[0]);
+            taken++;
             goto fail;
         }
         type = this_type;
