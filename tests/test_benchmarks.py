@@ -105,6 +105,18 @@ def test_quick_json_written(quick_run):
     assert "threadpools" in data["environment"]
 
 
+def test_paired_ratio_is_the_median_of_within_repeat_ratios(bench):
+    # A slow spell in repeats 2 and 3 for sklearn only: the ratio of medians
+    # (0.3 / 2) and the paired ratio (median of 3, 0.1, 0.1) disagree.
+    raw = {"sklearn": [1.0, 2.0, 3.0], "skreg": [3.0, 0.2, 0.3]}
+    rows = bench._rows("case", "s/epoch", raw, {lib: [{}] * 3 for lib in raw})
+    (skreg_row,) = [r for r in rows if r["library"] == "skreg"]
+    assert skreg_row["ratio"] == pytest.approx(0.15)
+    assert skreg_row["paired_ratio"] == pytest.approx(0.1)
+    (sklearn_row,) = [r for r in rows if r["library"] == "sklearn"]
+    assert sklearn_row["paired_ratio"] is None
+
+
 def test_no_kernels_runs_the_numpy_code_and_says_so(bench, monkeypatch):
     fused = pytest.importorskip("skreg._fused")
     # The option switches the kernels off for the rest of the process; the
