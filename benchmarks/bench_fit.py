@@ -785,7 +785,7 @@ def _load_skreg(noise_floor, no_kernels=False):
 
     if no_kernels:
         # The engine looks the kernels up at each call; None selects numpy.
-        for name in ("adam_step", "bias_relu", "dropout"):
+        for name in skreg._fused.NAMES:
             setattr(skreg._fused, name, None)
     return skreg, skreg.MLPClassifier, "skreg"
 

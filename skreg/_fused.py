@@ -20,6 +20,9 @@ adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
 dropout = getattr(_kernels, "dropout", None)
 
+# The names above: what a test or the benchmark's --no-kernels sets to None.
+NAMES = ("adam_step", "bias_relu", "dropout")
+
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 

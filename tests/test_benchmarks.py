@@ -121,7 +121,7 @@ def test_no_kernels_runs_the_numpy_code_and_says_so(bench, monkeypatch):
     fused = pytest.importorskip("skreg._fused")
     # The option switches the kernels off for the rest of the process; the
     # monkeypatch puts them back for the tests that follow.
-    names = ("adam_step", "bias_relu", "dropout")
+    names = fused.NAMES
     for name in names:
         monkeypatch.setattr(fused, name, getattr(fused, name))
     out = io.StringIO()

@@ -17,20 +17,17 @@ kernels = pytest.importorskip("skreg._kernels")
 SIZES = [1, 7, 16, 33, 1000, 4099]
 
 
-KERNEL_NAMES = ["adam_step", "bias_relu", "dropout"]
-
-
 def _switch_off(monkeypatch):
     """Switch the kernels off: the callers run their numpy code."""
-    for name in KERNEL_NAMES:
+    for name in skreg._fused.NAMES:
         monkeypatch.setattr(skreg._fused, name, None)
 
 
 def test_every_kernel_is_looked_up():
     # A kernel added to the extension but not to skreg._fused would never run.
     public = {name for name in dir(kernels) if not name.startswith("_")}
-    assert public == set(KERNEL_NAMES)
-    assert all(getattr(skreg._fused, name) is not None for name in KERNEL_NAMES)
+    assert public == set(skreg._fused.NAMES)
+    assert all(getattr(skreg._fused, name) is not None for name in skreg._fused.NAMES)
 
 
 def _adam_run(dtype, size, penalty, steps=4, *, fused=True, monkeypatch=None):

@@ -49,9 +49,6 @@ _EXPECTED_WARNINGS = (
     (UserWarning, "Got `batch_size` less than 1 or larger than sample size"),
 )
 
-# The compiled kernels, switched off to compare with the numpy code.
-_KERNELS = ("adam_step", "bias_relu", "dropout")
-
 _X_DTYPES = [np.float64, np.float32, np.float16, np.int64, np.int32, np.bool_]
 _FORMATS = ["dense", "dense", "csr", "csc", "coo"]
 
@@ -389,9 +386,9 @@ def test_compiled_kernels_change_no_fit(case):
     # same parameters and losses (or fails with the same message) without them.
     Estimator, (X, y, _, sample_weight, params) = case
     with_kernels = _fit_outcome(Estimator, X, y, sample_weight, params)
-    saved = {name: getattr(skreg._fused, name) for name in _KERNELS}
+    saved = {name: getattr(skreg._fused, name) for name in skreg._fused.NAMES}
     try:
-        for name in _KERNELS:
+        for name in skreg._fused.NAMES:
             setattr(skreg._fused, name, None)
         without = _fit_outcome(Estimator, X, y, sample_weight, params)
     finally:
