@@ -137,14 +137,23 @@ DEFINE_BIAS_RELU(bias_relu_double, double)
 DEFINE_DROPOUT(dropout_float, float)
 DEFINE_DROPOUT(dropout_double, double)
 
-/* Buffers are taken with PyBUF_FORMAT, so "f" and "d" tell float32/float64. */
-static char
-buffer_type(Py_buffer *view)
+/* A buffer's struct format without its byte-order prefix ("B" when the
+ * exporter gave none); buffers are taken with PyBUF_FORMAT. */
+static const char *
+plain_format(Py_buffer *view)
 {
     const char *format = view->format == NULL ? "B" : view->format;
     if (format[0] == '=' || format[0] == '<' || format[0] == '@') {
         format++;
     }
+    return format;
+}
+
+/* 'f' for a float32 buffer, 'd' for float64, 0 for anything else. */
+static char
+buffer_type(Py_buffer *view)
+{
+    const char *format = plain_format(view);
     if (strcmp(format, "f") == 0 && view->itemsize == sizeof(float)) {
         return 'f';
     }
@@ -337,11 +346,7 @@ dropout(PyObject *Py_UNUSED(self), PyObject *args)
         PyErr_SetString(PyExc_ValueError, "dropout: bits must be a C-contiguous array");
         return NULL;
     }
-    const char *format = bits.format == NULL ? "B" : bits.format;
-    if (format[0] == '=' || format[0] == '<' || format[0] == '@') {
-        format++;
-    }
-    if (strcmp(format, "H") != 0 || bits.itemsize != 2) {
+    if (strcmp(plain_format(&bits), "H") != 0 || bits.itemsize != 2) {
         PyErr_SetString(PyExc_ValueError, "dropout: bits must be uint16");
         PyBuffer_Release(&bits);
         return NULL;
