@@ -115,8 +115,8 @@ class SGDOptimizer(_BaseOptimizer):
     def step(self, params, grads, penalties):
         """Update ``params`` in place and apply each group's proximal step.
 
-        ``grads`` are the data gradients; each group's penalty adds the
-        gradient of its smooth part to them (in place) before the update.
+        ``grads`` are the data gradients, and scratch: each group's penalty
+        adds the gradient of its smooth part to them in place before the update.
         """
         lr = self.learning_rate
         for param, grad, velocity, penalty in zip(
@@ -158,8 +158,10 @@ class AdamOptimizer(_BaseOptimizer):
     def step(self, params, grads, penalties):
         """Update ``params`` in place and apply each group's proximal step.
 
-        ``grads`` are the data gradients; each group's penalty adds the
-        gradient of its smooth part to them (in place) before the update.
+        ``grads`` are the data gradients, and scratch: their values after the
+        step are unspecified. The update uses each group's gradient plus its
+        penalty's smooth gradient; the numpy code adds the latter to ``grads``
+        in place, the compiled kernel adds it as it goes and leaves them.
         """
         self.t += 1
         beta_1, beta_2 = self.beta_1, self.beta_2
