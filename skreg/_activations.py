@@ -8,6 +8,8 @@ activation's *output*, so the forward pass can overwrite its input.
 import numpy as np
 from scipy.special import expit
 
+from skreg import _fused
+
 
 def _identity(Z):
     pass
@@ -75,7 +77,14 @@ def _tanh_derivative(A, delta):
 
 
 def _relu_derivative(A, delta):
-    # A is 0 exactly where the pre-activation was <= 0.
+    # A is 0 (or NaN) exactly where the pre-activation was <= 0 (or NaN), so
+    # no mask of the pre-activations needs to be kept for the backward pass.
+    if _fused.relu_backward is not None:
+        try:
+            _fused.relu_backward(delta, A)
+            return
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
     np.multiply(delta, A > 0, out=delta)
 
 

@@ -33,16 +33,16 @@ def _views(flat, shapes):
     return views
 
 
-def _bias_relu(Z, b, mask):
-    """``Z += b``, then relu in place, keeping its 0/1 mask for backward."""
+def _bias_relu(Z, b):
+    """``Z += b``, then relu in place."""
     if _fused.bias_relu is not None:
         try:
-            _fused.bias_relu(Z, b, mask)
+            _fused.bias_relu(Z, b)
             return
         except ValueError:  # arrays the kernel cannot take; it wrote nothing
             pass
     Z += b
-    Z *= np.greater(Z, 0, out=mask)
+    ACTIVATIONS["relu"](Z)
 
 
 class Network:
@@ -106,14 +106,6 @@ class Network:
             np.empty((batch_size, u), dtype=dtype) if rate > 0 else None
             for rate, u in zip(self.dropout_rates, units[:-1])
         ]
-        # relu's 0/1 mask of each hidden layer, in the activations' dtype (a
-        # multiply without casting): the backward pass reuses it instead of
-        # comparing the outputs again.
-        self._relu_masks = (
-            [np.empty((batch_size, u), dtype=dtype) for u in units[1:-1]]
-            if activation == "relu"
-            else None
-        )
         self._inputs = [None] * self.n_layers
         self._no_masks = [None] * self.n_layers
         self._active_masks = self._no_masks
@@ -150,9 +142,7 @@ class Network:
         n = X.shape[0]
         outputs = self._rows(self._outputs, n)
         hidden = ACTIVATIONS[self.activation]
-        relu_masks = (
-            None if self._relu_masks is None else self._rows(self._relu_masks, n)
-        )
+        relu = self.activation == "relu"
         last = self.n_layers - 1
         masks = self._rows(self._masks, n) if rng is not None else self._no_masks
         dropped = self._rows(self._dropped, n) if rng is not None else None
@@ -177,8 +167,8 @@ class Network:
             if i == last:
                 Z += b
                 ACTIVATIONS[self.out_activation](Z)
-            elif relu_masks is not None:
-                _bias_relu(Z, b, relu_masks[i])
+            elif relu:
+                _bias_relu(Z, b)
             else:
                 Z += b
                 hidden(Z)
@@ -208,9 +198,6 @@ class Network:
         ones = self._ones if n == self._batch_size else self._ones[:n]
         masks = self._active_masks
         derivative = DERIVATIVES[self.activation]
-        relu_masks = (
-            None if self._relu_masks is None else self._rows(self._relu_masks, n)
-        )
         last = self.n_layers - 1
         # Each output activation is paired with its canonical loss, so the
         # gradient with respect to the output pre-activation is P - Y.
@@ -238,10 +225,7 @@ class Network:
             previous = np.matmul(delta, self.coefs[i].T, out=deltas[i - 1])
             if masks[i] is not None:
                 previous *= masks[i]
-            if relu_masks is not None:
-                previous *= relu_masks[i - 1]
-            else:
-                derivative(outputs[i - 1], previous)
+            derivative(outputs[i - 1], previous)
             delta = previous
         return self.coef_grads, self.intercept_grads
 

@@ -18,10 +18,11 @@ except ImportError:  # pragma: no cover - the extension was not built
 
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
+relu_backward = getattr(_kernels, "relu_backward", None)
 dropout = getattr(_kernels, "dropout", None)
 
 # The names above: what a test or the benchmark's --no-kernels sets to None.
-NAMES = ("adam_step", "bias_relu", "dropout")
+NAMES = ("adam_step", "bias_relu", "relu_backward", "dropout")
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

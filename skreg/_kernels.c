@@ -3,8 +3,9 @@
  * adam_step fuses the Adam update of skreg._optimizers.AdamOptimizer.step
  * (scikit-learn's update rule) with the elastic-net penalty's L2 gradient and
  * L1 prox into one loop over the parameters; bias_relu fuses the bias
- * add, relu and its mask of skreg._engine, and dropout the mask and its
- * product with the layer input of skreg._dropout. Each repeats the numpy code's
+ * add and relu of skreg._engine, relu_backward relu's derivative and its
+ * product with the backward pass's delta (skreg._activations), and dropout
+ * the mask and its product with the layer input of skreg._dropout. Each repeats the numpy code's
  * operations in the same order, each rounded to the array's precision, so the
  * two give the same bits: the constants are cast to the array's type first,
  * as numpy casts a Python float operand, and setup.py turns off
@@ -99,18 +100,19 @@
 DEFINE_ADAM(adam_float, float, sqrtf)
 DEFINE_ADAM(adam_double, double, sqrt)
 
+/* relu's z * (z > 0) multiplies by 1.0 or 0.0 (numpy casts the comparison),
+ * so a negative z becomes -0.0 as in numpy. No mask is kept: the backward
+ * pass reads relu's derivative off the output (relu_backward), which saves
+ * writing a mask the size of each hidden layer. */
 #define DEFINE_BIAS_RELU(NAME, T)                                              \
     KERNEL_CLONES static void NAME(T *restrict z, const T *restrict b,         \
-                                   T *restrict mask, Py_ssize_t rows,          \
-                                   Py_ssize_t cols)                            \
+                                   Py_ssize_t rows, Py_ssize_t cols)           \
     {                                                                          \
         for (Py_ssize_t r = 0; r < rows; r++) {                                \
             T *restrict zr = z + r * cols;                                     \
-            T *restrict mr = mask + r * cols;                                  \
             for (Py_ssize_t j = 0; j < cols; j++) {                            \
                 T zj = zr[j] + b[j];                                           \
                 T on = zj > (T)0 ? (T)1 : (T)0;                                \
-                mr[j] = on;                                                    \
                 zr[j] = zj * on;                                               \
             }                                                                  \
         }                                                                      \
@@ -118,6 +120,23 @@ DEFINE_ADAM(adam_double, double, sqrt)
 
 DEFINE_BIAS_RELU(bias_relu_float, float)
 DEFINE_BIAS_RELU(bias_relu_double, double)
+
+/* relu's derivative from its output a = relu(z): a > 0 exactly where z > 0
+ * (a negative, zero or NaN z gives a zero or NaN a), so
+ * np.multiply(delta, a > 0, out=delta), which multiplies by 1.0 or 0.0, is the
+ * product with the mask of z. */
+#define DEFINE_RELU_BACKWARD(NAME, T)                                          \
+    KERNEL_CLONES static void NAME(T *restrict delta, const T *restrict a,     \
+                                   Py_ssize_t n)                               \
+    {                                                                          \
+        for (Py_ssize_t i = 0; i < n; i++) {                                   \
+            T on = a[i] > (T)0 ? (T)1 : (T)0;                                  \
+            delta[i] = delta[i] * on;                                          \
+        }                                                                      \
+    }
+
+DEFINE_RELU_BACKWARD(relu_backward_float, float)
+DEFINE_RELU_BACKWARD(relu_backward_double, double)
 
 /* skreg._dropout.drop: numpy writes np.greater_equal(bits, threshold) into
  * the float mask (1.0 or 0.0), multiplies it by the scale (giving the scale
@@ -282,46 +301,82 @@ adam_step(PyObject *Py_UNUSED(self), PyObject *args)
 }
 
 PyDoc_STRVAR(bias_relu_doc,
-"bias_relu(z, bias, mask)\n"
+"bias_relu(z, bias)\n"
 "--\n\n"
-"``z += bias`` (a row vector), then relu in place, keeping the 0/1 mask:\n"
-"bit-identical to ``z += bias; z *= np.greater(z, 0, out=mask)``. ``z`` and\n"
-"``mask`` are C-contiguous, ``z`` 2-D and ``mask`` of its size, ``bias`` has one\n"
-"value per column of ``z``; all three float32 or float64 of one type.");
+"``z += bias`` (a row vector), then relu in place: bit-identical to\n"
+"``z += bias; np.multiply(z, z > 0, out=z)``. ``z`` is 2-D and C-contiguous,\n"
+"``bias`` has one value per column of ``z``; both float32 or float64 of one\n"
+"type.");
 
 static PyObject *
 bias_relu(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *objects[3];
-    static const char *names[3] = {"z", "bias", "mask"};
-    if (!PyArg_ParseTuple(args, "OOO:bias_relu", &objects[0], &objects[1],
-                          &objects[2])) {
+    PyObject *objects[2];
+    static const char *names[2] = {"z", "bias"};
+    if (!PyArg_ParseTuple(args, "OO:bias_relu", &objects[0], &objects[1])) {
         return NULL;
     }
-    Py_buffer views[3];
-    char type = take_buffers("bias_relu", objects, names, 3, 1u << 1, views);
+    Py_buffer views[2];
+    char type = take_buffers("bias_relu", objects, names, 2, 1u << 1, views);
     if (type == 0) {
         return NULL;
     }
     Py_ssize_t cols = views[1].len / views[1].itemsize;
-    if (views[0].ndim != 2 || views[0].shape[1] != cols ||
-        views[2].len != views[0].len) {
+    if (views[0].ndim != 2 || views[0].shape[1] != cols) {
         PyErr_SetString(PyExc_ValueError,
-                        "bias_relu: z must be 2-D, bias one value per column of z, "
-                        "and mask of z's size");
-        release_buffers(views, 3);
+                        "bias_relu: z must be 2-D and bias one value per column of z");
+        release_buffers(views, 2);
         return NULL;
     }
     Py_ssize_t rows = views[0].shape[0];
     Py_BEGIN_ALLOW_THREADS
     if (type == 'f') {
-        bias_relu_float(views[0].buf, views[1].buf, views[2].buf, rows, cols);
+        bias_relu_float(views[0].buf, views[1].buf, rows, cols);
     }
     else {
-        bias_relu_double(views[0].buf, views[1].buf, views[2].buf, rows, cols);
+        bias_relu_double(views[0].buf, views[1].buf, rows, cols);
     }
     Py_END_ALLOW_THREADS
-    release_buffers(views, 3);
+    release_buffers(views, 2);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(relu_backward_doc,
+"relu_backward(delta, output)\n"
+"--\n\n"
+"``delta`` times relu's derivative, in place, read off relu's ``output``:\n"
+"bit-identical to ``np.multiply(delta, output > 0, out=delta)``. Both\n"
+"C-contiguous, of one size, and float32 or float64 of one type.");
+
+static PyObject *
+relu_backward(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[2];
+    static const char *names[2] = {"delta", "output"};
+    if (!PyArg_ParseTuple(args, "OO:relu_backward", &objects[0], &objects[1])) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char type = take_buffers("relu_backward", objects, names, 2, 1u << 1, views);
+    if (type == 0) {
+        return NULL;
+    }
+    if (views[1].len != views[0].len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "relu_backward: output must have delta's size");
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_ssize_t n = views[0].len / views[0].itemsize;
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        relu_backward_float(views[0].buf, views[1].buf, n);
+    }
+    else {
+        relu_backward_double(views[0].buf, views[1].buf, n);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 2);
     Py_RETURN_NONE;
 }
 
@@ -388,6 +443,7 @@ dropout(PyObject *Py_UNUSED(self), PyObject *args)
 static PyMethodDef methods[] = {
     {"adam_step", adam_step, METH_VARARGS, adam_step_doc},
     {"bias_relu", bias_relu, METH_VARARGS, bias_relu_doc},
+    {"relu_backward", relu_backward, METH_VARARGS, relu_backward_doc},
     {"dropout", dropout, METH_VARARGS, dropout_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -6,6 +6,7 @@ from sklearn.datasets import make_classification, make_regression
 
 import skreg._fused
 from skreg import MLPClassifier, MLPRegressor
+from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg._dropout import drop
 from skreg._engine import _bias_relu
 from skreg._optimizers import AdamOptimizer
@@ -103,16 +104,47 @@ def test_bias_relu_equals_the_numpy_sequence(dtype, shape, monkeypatch):
     results = []
     for kernel in (skreg._fused.bias_relu, None):
         monkeypatch.setattr(skreg._fused, "bias_relu", kernel)
-        z, mask = Z.copy(), np.empty_like(Z)
-        _bias_relu(z, b, mask)
-        results.append((z, mask))
-    (z_fused, mask_fused), (z_numpy, mask_numpy) = results
+        z = Z.copy()
+        _bias_relu(z, b)
+        results.append(z)
+    z_fused, z_numpy = results
     np.testing.assert_array_equal(z_fused, z_numpy)
-    np.testing.assert_array_equal(mask_fused, mask_numpy)
     # Signed zeros too: relu of a negative value is -0.0 in numpy's z * 0.
     np.testing.assert_array_equal(np.signbit(z_fused), np.signbit(z_numpy))
     if Z.size > 100:
         assert np.signbit(z_fused).any()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("size", SIZES)
+def test_relu_backward_equals_the_mask_of_the_preactivations(dtype, size, monkeypatch):
+    # The backward pass reads relu's derivative off the layer's output: it
+    # must be the product with the 0/1 mask of the pre-activations (z > 0),
+    # on both paths, NaN, infinities and signed zeros included.
+    rng = np.random.default_rng(size)
+    Z = rng.standard_normal(size).astype(dtype)
+    Z[::3] = 0.0
+    Z[1::5] = -0.0
+    Z[2::11] = np.nan
+    Z[3::13] = -np.inf
+    Z[4::17] = np.inf
+    output = Z.copy()
+    with np.errstate(invalid="ignore"):  # -inf * 0
+        ACTIVATIONS["relu"](output)
+    delta = rng.standard_normal(size).astype(dtype)
+    delta[5::7] = np.inf
+    delta[6::9] = np.nan
+    delta[::4] *= -1
+    with np.errstate(invalid="ignore"):  # inf * 0
+        expected = delta * (Z > 0).astype(dtype)
+    for kernel in (skreg._fused.relu_backward, None):
+        monkeypatch.setattr(skreg._fused, "relu_backward", kernel)
+        result = delta.copy()
+        with np.errstate(invalid="ignore"):  # inf * 0
+            DERIVATIVES["relu"](output, result)
+        assert result.dtype == dtype
+        np.testing.assert_array_equal(result, expected)
+        np.testing.assert_array_equal(np.signbit(result), np.signbit(expected))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -185,9 +217,11 @@ def test_numpy_code_runs_for_arrays_the_kernels_cannot_take():
     Z = np.arange(-6.0, 6.0).reshape(3, 4)
     strided = np.zeros((3, 8))[:, ::2]
     strided[...] = Z
-    mask = np.empty_like(Z)
-    _bias_relu(strided, np.ones(4), mask)
+    _bias_relu(strided, np.ones(4))
     np.testing.assert_array_equal(strided, np.maximum(Z + 1, 0))
+    delta = np.ones((3, 8))[:, ::2]
+    DERIVATIVES["relu"](strided, delta)
+    np.testing.assert_array_equal(delta, (Z + 1 > 0).astype(float))
     assert not skreg._fused.fusable(strided, np.ones(4))
     assert not skreg._fused.fusable(Z, Z.astype(np.float32))
     assert not skreg._fused.fusable(Z.astype(np.float16))
@@ -267,12 +301,24 @@ def test_adam_step_rejects_arrays_it_cannot_take(change, message):
 
 def test_bias_relu_rejects_mismatched_shapes():
     Z = np.ones((4, 3))
-    message = "z must be 2-D, bias one value per column of z, and mask of z's size"
+    message = "z must be 2-D and bias one value per column of z"
     with pytest.raises(ValueError, match=message):
-        kernels.bias_relu(Z, np.ones(2), np.empty_like(Z))
+        kernels.bias_relu(Z, np.ones(2))
     with pytest.raises(ValueError, match=message):
-        kernels.bias_relu(Z, np.ones(3), np.empty((3, 3)))
-    with pytest.raises(ValueError, match=message):
-        kernels.bias_relu(Z.ravel(), np.ones(12), np.empty(12))
+        kernels.bias_relu(Z.ravel(), np.ones(12))
     with pytest.raises(ValueError, match="bias must have the dtype of z"):
-        kernels.bias_relu(Z, np.ones(3, dtype=np.float32), np.empty_like(Z))
+        kernels.bias_relu(Z, np.ones(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize(
+    "delta, output, message",
+    [
+        (np.ones(4), np.ones(5), "output must have delta's size"),
+        (np.ones(4), np.ones(4, dtype=np.float32), "output must have the dtype of"),
+        (np.ones(8)[::2], np.ones(4), "delta must be a writable, C-contiguous"),
+        (np.ones(4, dtype=int), np.ones(4), "delta must be float32 or float64"),
+    ],
+)
+def test_relu_backward_rejects_arrays_it_cannot_take(delta, output, message):
+    with pytest.raises(ValueError, match=message):
+        kernels.relu_backward(delta, output)
