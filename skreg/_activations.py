@@ -40,17 +40,35 @@ def _relu(Z):
 _FEW_CLASSES = 32
 
 
-def _softmax(Z):
-    # Subtracting the row maximum keeps exp from overflowing; the result is
-    # mathematically unchanged.
+def subtract_row_max(Z):
+    """Each row of ``Z`` minus its maximum, in place: softmax's first step.
+
+    Subtracting the row maximum keeps exp from overflowing; the softmax is
+    mathematically unchanged.
+    """
     # The ufuncs' reduce, not ndarray.max and .sum: the same loops without
     # their Python wrappers, which cost more than the work on a batch.
     if Z.shape[1] <= _FEW_CLASSES:
         Z -= np.maximum.reduce(Z.T.copy(), axis=0)[:, np.newaxis]
     else:
         Z -= np.maximum.reduce(Z, axis=1, keepdims=True)
-    np.exp(Z, out=Z)
+
+
+def divide_by_row_sum(Z):
+    """Each row of ``Z`` divided by its sum, in place: softmax's last step."""
+    if _fused.normalize_rows is not None:
+        try:
+            _fused.normalize_rows(Z)
+            return
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
     Z /= np.add.reduce(Z, axis=1, keepdims=True)
+
+
+def _softmax(Z):
+    subtract_row_max(Z)
+    np.exp(Z, out=Z)
+    divide_by_row_sum(Z)
 
 
 ACTIVATIONS = {

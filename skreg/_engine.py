@@ -11,7 +11,12 @@ import scipy.sparse as sp
 from sklearn import get_config
 
 from skreg import _fused
-from skreg._activations import ACTIVATIONS, DERIVATIVES
+from skreg._activations import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    divide_by_row_sum,
+    subtract_row_max,
+)
 from skreg._dropout import drop, sample_mask
 
 
@@ -43,6 +48,22 @@ def _bias_relu(Z, b):
             pass
     Z += b
     ACTIVATIONS["relu"](Z)
+
+
+def _bias_softmax(Z, b):
+    """``Z += b``, then softmax in place."""
+    shifted = False
+    if _fused.bias_shift_max is not None:
+        try:
+            _fused.bias_shift_max(Z, b)
+            shifted = True
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
+    if not shifted:
+        Z += b
+        subtract_row_max(Z)
+    np.exp(Z, out=Z)
+    divide_by_row_sum(Z)
 
 
 class Network:
@@ -165,8 +186,11 @@ class Network:
             else:
                 np.matmul(layer_input, W, out=Z)
             if i == last:
-                Z += b
-                ACTIVATIONS[self.out_activation](Z)
+                if self.out_activation == "softmax":
+                    _bias_softmax(Z, b)
+                else:
+                    Z += b
+                    ACTIVATIONS[self.out_activation](Z)
             elif relu:
                 _bias_relu(Z, b)
             else:

@@ -19,10 +19,19 @@ except ImportError:  # pragma: no cover - the extension was not built
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
 relu_backward = getattr(_kernels, "relu_backward", None)
+bias_shift_max = getattr(_kernels, "bias_shift_max", None)
+normalize_rows = getattr(_kernels, "normalize_rows", None)
 dropout = getattr(_kernels, "dropout", None)
 
 # The names above: what a test or the benchmark's --no-kernels sets to None.
-NAMES = ("adam_step", "bias_relu", "relu_backward", "dropout")
+NAMES = (
+    "adam_step",
+    "bias_relu",
+    "relu_backward",
+    "bias_shift_max",
+    "normalize_rows",
+    "dropout",
+)
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 

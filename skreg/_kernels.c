@@ -4,8 +4,9 @@
  * (scikit-learn's update rule) with the elastic-net penalty's L2 gradient and
  * L1 prox into one loop over the parameters; bias_relu fuses the bias
  * add and relu of skreg._engine, relu_backward relu's derivative and its
- * product with the backward pass's delta (skreg._activations), and dropout
- * the mask and its product with the layer input of skreg._dropout. Each repeats the numpy code's
+ * product with the backward pass's delta (skreg._activations), bias_shift_max
+ * and normalize_rows softmax's steps before and after exp, and dropout the
+ * mask and its product with the layer input of skreg._dropout. Each repeats the numpy code's
  * operations in the same order, each rounded to the array's precision, so the
  * two give the same bits: the constants are cast to the array's type first,
  * as numpy casts a Python float operand, and setup.py turns off
@@ -137,6 +138,88 @@ DEFINE_BIAS_RELU(bias_relu_double, double)
 
 DEFINE_RELU_BACKWARD(relu_backward_float, float)
 DEFINE_RELU_BACKWARD(relu_backward_double, double)
+
+/* softmax, around numpy's exp (which these cannot repeat bit for bit):
+ * bias_shift_max does the output layer's z += bias and z -= the row maximum,
+ * normalize_rows divides each row by its sum. The maximum is exact in any
+ * order (a row holding NaN gives a NaN maximum, as numpy's). The sum must be
+ * numpy's: np.add.reduce(z, axis=1) adds its identity 0.0 to numpy's pairwise
+ * sum of each contiguous row (numpy's pairwise_sum: a plain loop under 8
+ * items, 8 accumulators up to 128, else the halves, split at a multiple of
+ * 8, summed apart). exp's outputs are never -0.0, so which zero a sum starts
+ * from does not matter. */
+#define DEFINE_BIAS_SHIFT_MAX(NAME, T)                                         \
+    KERNEL_CLONES static void NAME(T *restrict z, const T *restrict b,         \
+                                   Py_ssize_t rows, Py_ssize_t cols)           \
+    {                                                                          \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                \
+            T *restrict zr = z + r * cols;                                     \
+            T top = zr[0] + b[0];                                              \
+            zr[0] = top;                                                       \
+            for (Py_ssize_t j = 1; j < cols; j++) {                            \
+                T zj = zr[j] + b[j];                                           \
+                zr[j] = zj;                                                    \
+                top = (zj > top || zj != zj) ? zj : top;                       \
+            }                                                                  \
+            for (Py_ssize_t j = 0; j < cols; j++) {                            \
+                zr[j] = zr[j] - top;                                           \
+            }                                                                  \
+        }                                                                      \
+    }
+
+DEFINE_BIAS_SHIFT_MAX(bias_shift_max_float, float)
+DEFINE_BIAS_SHIFT_MAX(bias_shift_max_double, double)
+
+#define DEFINE_PAIRWISE_SUM(NAME, T)                                           \
+    static T NAME(const T *a, Py_ssize_t n)                                    \
+    {                                                                          \
+        if (n < 8) {                                                           \
+            T sum = (T)0;                                                      \
+            for (Py_ssize_t i = 0; i < n; i++) {                               \
+                sum = sum + a[i];                                              \
+            }                                                                  \
+            return sum;                                                        \
+        }                                                                      \
+        if (n <= 128) {                                                        \
+            T r[8];                                                            \
+            for (int k = 0; k < 8; k++) {                                      \
+                r[k] = a[k];                                                   \
+            }                                                                  \
+            Py_ssize_t i = 8;                                                  \
+            for (; i < n - (n % 8); i += 8) {                                  \
+                for (int k = 0; k < 8; k++) {                                  \
+                    r[k] = r[k] + a[i + k];                                    \
+                }                                                              \
+            }                                                                  \
+            T sum = ((r[0] + r[1]) + (r[2] + r[3])) +                          \
+                    ((r[4] + r[5]) + (r[6] + r[7]));                           \
+            for (; i < n; i++) {                                               \
+                sum = sum + a[i];                                              \
+            }                                                                  \
+            return sum;                                                        \
+        }                                                                      \
+        Py_ssize_t half = n / 2;                                               \
+        half -= half % 8;                                                      \
+        return NAME(a, half) + NAME(a + half, n - half);                       \
+    }
+
+DEFINE_PAIRWISE_SUM(pairwise_sum_float, float)
+DEFINE_PAIRWISE_SUM(pairwise_sum_double, double)
+
+#define DEFINE_NORMALIZE_ROWS(NAME, T, SUM)                                    \
+    static void NAME(T *restrict z, Py_ssize_t rows, Py_ssize_t cols)          \
+    {                                                                          \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                \
+            T *restrict zr = z + r * cols;                                     \
+            T total = (T)0 + SUM(zr, cols);                                    \
+            for (Py_ssize_t j = 0; j < cols; j++) {                            \
+                zr[j] = zr[j] / total;                                         \
+            }                                                                  \
+        }                                                                      \
+    }
+
+DEFINE_NORMALIZE_ROWS(normalize_rows_float, float, pairwise_sum_float)
+DEFINE_NORMALIZE_ROWS(normalize_rows_double, double, pairwise_sum_double)
 
 /* skreg._dropout.drop: numpy writes np.greater_equal(bits, threshold) into
  * the float mask (1.0 or 0.0), multiplies it by the scale (giving the scale
@@ -380,6 +463,86 @@ relu_backward(PyObject *Py_UNUSED(self), PyObject *args)
     Py_RETURN_NONE;
 }
 
+PyDoc_STRVAR(bias_shift_max_doc,
+"bias_shift_max(z, bias)\n"
+"--\n\n"
+"``z += bias`` (a row vector), then each row of ``z`` minus its maximum, in\n"
+"place: softmax's steps before exp, bit-identical to ``z += bias;\n"
+"z -= np.maximum.reduce(z, axis=1, keepdims=True)``. ``z`` is 2-D and\n"
+"C-contiguous, ``bias`` has one value per column of ``z``; both float32 or\n"
+"float64 of one type.");
+
+static PyObject *
+bias_shift_max(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[2];
+    static const char *names[2] = {"z", "bias"};
+    if (!PyArg_ParseTuple(args, "OO:bias_shift_max", &objects[0], &objects[1])) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char type = take_buffers("bias_shift_max", objects, names, 2, 1u << 1, views);
+    if (type == 0) {
+        return NULL;
+    }
+    Py_ssize_t cols = views[1].len / views[1].itemsize;
+    if (views[0].ndim != 2 || views[0].shape[1] != cols || cols == 0) {
+        PyErr_SetString(PyExc_ValueError, "bias_shift_max: z must be 2-D with "
+                                          "columns and bias one value per column of z");
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_ssize_t rows = views[0].shape[0];
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        bias_shift_max_float(views[0].buf, views[1].buf, rows, cols);
+    }
+    else {
+        bias_shift_max_double(views[0].buf, views[1].buf, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 2);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(normalize_rows_doc,
+"normalize_rows(z)\n"
+"--\n\n"
+"Each row of ``z`` divided by its sum, in place: softmax's step after exp,\n"
+"bit-identical to ``z /= np.add.reduce(z, axis=1, keepdims=True)`` for\n"
+"``z`` without -0.0. ``z`` is 2-D, C-contiguous, float32 or float64.");
+
+static PyObject *
+normalize_rows(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[1];
+    static const char *names[1] = {"z"};
+    if (!PyArg_ParseTuple(args, "O:normalize_rows", &objects[0])) {
+        return NULL;
+    }
+    Py_buffer views[1];
+    char type = take_buffers("normalize_rows", objects, names, 1, 0, views);
+    if (type == 0) {
+        return NULL;
+    }
+    if (views[0].ndim != 2) {
+        PyErr_SetString(PyExc_ValueError, "normalize_rows: z must be 2-D");
+        release_buffers(views, 1);
+        return NULL;
+    }
+    Py_ssize_t rows = views[0].shape[0], cols = views[0].shape[1];
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        normalize_rows_float(views[0].buf, rows, cols);
+    }
+    else {
+        normalize_rows_double(views[0].buf, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 1);
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(dropout_doc,
 "dropout(bits, threshold, scale, x, mask, dropped)\n"
 "--\n\n"
@@ -444,6 +607,8 @@ static PyMethodDef methods[] = {
     {"adam_step", adam_step, METH_VARARGS, adam_step_doc},
     {"bias_relu", bias_relu, METH_VARARGS, bias_relu_doc},
     {"relu_backward", relu_backward, METH_VARARGS, relu_backward_doc},
+    {"bias_shift_max", bias_shift_max, METH_VARARGS, bias_shift_max_doc},
+    {"normalize_rows", normalize_rows, METH_VARARGS, normalize_rows_doc},
     {"dropout", dropout, METH_VARARGS, dropout_doc},
     {NULL, NULL, 0, NULL},
 };

@@ -8,7 +8,7 @@ import skreg._fused
 from skreg import MLPClassifier, MLPRegressor
 from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg._dropout import drop
-from skreg._engine import _bias_relu
+from skreg._engine import _bias_relu, _bias_softmax
 from skreg._optimizers import AdamOptimizer
 from skreg._penalties import ElasticNetPenalty
 
@@ -145,6 +145,74 @@ def test_relu_backward_equals_the_mask_of_the_preactivations(dtype, size, monkey
         assert result.dtype == dtype
         np.testing.assert_array_equal(result, expected)
         np.testing.assert_array_equal(np.signbit(result), np.signbit(expected))
+
+
+# Columns across numpy's pairwise summation: a plain loop under 8, 8
+# accumulators up to 128, halves beyond (split at a multiple of 8).
+SOFTMAX_SHAPES = [(1, 1), (3, 7), (256, 10), (5, 8), (4, 127), (3, 128), (2, 129)]
+SOFTMAX_SHAPES += [(2, 1000), (1, 4099)]
+
+
+def _output_layer(shape, dtype):
+    rng = np.random.default_rng(shape[1])
+    Z = (rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 2, shape)).astype(dtype)
+    b = rng.standard_normal(shape[1]).astype(dtype)
+    b[::4] = -0.0
+    return Z, b
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+def test_bias_softmax_equals_the_numpy_sequence(dtype, shape, monkeypatch):
+    Z, b = _output_layer(shape, dtype)
+    results = []
+    for name in ("kernels", "numpy"):
+        if name == "numpy":
+            _switch_off(monkeypatch)
+        z = Z.copy()
+        _bias_softmax(z, b)
+        results.append(z)
+    np.testing.assert_array_equal(*results)
+    # What it computes: softmax(Z + b), its rows summing to 1.
+    expected = np.exp(Z + b - (Z + b).max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(
+        results[0], expected, rtol=1e-5 if dtype == np.float32 else 1e-12
+    )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
+def test_normalize_rows_sums_as_numpy_does(dtype, shape):
+    # numpy's pairwise order, not a plain loop: values of mixed magnitudes
+    # round differently in the two.
+    Z, _ = _output_layer(shape, dtype)
+    Z = np.abs(Z)
+    expected = Z / np.add.reduce(Z, axis=1, keepdims=True)
+    kernels.normalize_rows(Z)
+    np.testing.assert_array_equal(Z, expected)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bias_softmax_propagates_nan_and_inf_as_numpy_does(dtype, monkeypatch):
+    Z = np.zeros((5, 12), dtype=dtype)
+    Z[0, 3] = np.nan  # a NaN anywhere in a row: all NaN
+    Z[1, 0] = np.nan  # also when it is the first value
+    Z[2, 5] = np.inf  # inf - inf
+    Z[3, :] = -np.inf  # -inf - -inf
+    Z[4, ::2] = -np.inf  # exp(-inf) = 0 next to finite values
+    b = np.zeros(12, dtype=dtype)
+    results = []
+    for name in ("kernels", "numpy"):
+        if name == "numpy":
+            _switch_off(monkeypatch)
+        z = Z.copy()
+        with np.errstate(invalid="ignore"):
+            _bias_softmax(z, b)
+        results.append(z)
+    np.testing.assert_array_equal(*results)
+    assert np.isnan(results[0][:4]).all()
+    np.testing.assert_array_equal(results[0][4], np.tile([0.0, 1 / 6], 6).astype(dtype))
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -308,6 +376,19 @@ def test_bias_relu_rejects_mismatched_shapes():
         kernels.bias_relu(Z.ravel(), np.ones(12))
     with pytest.raises(ValueError, match="bias must have the dtype of z"):
         kernels.bias_relu(Z, np.ones(3, dtype=np.float32))
+
+
+def test_softmax_kernels_reject_arrays_they_cannot_take():
+    Z = np.ones((4, 3))
+    message = "z must be 2-D with columns and bias one value per column of z"
+    with pytest.raises(ValueError, match=message):
+        kernels.bias_shift_max(Z, np.ones(2))
+    with pytest.raises(ValueError, match=message):
+        kernels.bias_shift_max(np.ones((4, 0)), np.ones(0))
+    with pytest.raises(ValueError, match="normalize_rows: z must be 2-D"):
+        kernels.normalize_rows(Z.ravel())
+    with pytest.raises(ValueError, match="z must be a writable, C-contiguous"):
+        kernels.normalize_rows(np.ones((4, 6))[:, ::2])
 
 
 @pytest.mark.parametrize(
