@@ -22,6 +22,7 @@ relu_backward = getattr(_kernels, "relu_backward", None)
 bias_shift_max = getattr(_kernels, "bias_shift_max", None)
 normalize_rows = getattr(_kernels, "normalize_rows", None)
 dropout = getattr(_kernels, "dropout", None)
+take_rows = getattr(_kernels, "take_rows", None)
 
 # The names above: what a test or the benchmark's --no-kernels sets to None.
 NAMES = (
@@ -31,6 +32,7 @@ NAMES = (
     "bias_shift_max",
     "normalize_rows",
     "dropout",
+    "take_rows",
 )
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

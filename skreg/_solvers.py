@@ -11,6 +11,7 @@ import numpy as np
 import scipy.optimize
 import scipy.sparse as sp
 
+from skreg import _fused
 from skreg._losses import LOSSES, class_log_loss, smooth_targets
 
 
@@ -35,6 +36,19 @@ def _row_weights(sample_weight, n):
     if total <= 0:
         return None
     return sample_weight / total
+
+
+def _take_rows(X, rows, out):
+    """``X[rows]`` written into ``out``, which is returned."""
+    if _fused.take_rows is not None:
+        try:
+            _fused.take_rows(X, rows, out)
+            return out
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
+    # mode="clip": the indices are a permutation, always in range, and the
+    # default mode="raise" gathers into a temporary first.
+    return X.take(rows, axis=0, out=out, mode="clip")
 
 
 class ShuffledOrder:
@@ -121,9 +135,7 @@ class EpochRunner:
         if order is None or self._X_batch is None:
             X_batch = self.X[rows]
         else:
-            # mode="clip": the indices are a permutation, always in range, and
-            # the default mode="raise" gathers into a temporary first.
-            X_batch = self.X.take(rows, axis=0, out=self._X_batch[:m], mode="clip")
+            X_batch = _take_rows(self.X, rows, self._X_batch[:m])
         if weights is not None:
             weights = weights[rows]
         if self._classes is not None:

@@ -11,6 +11,7 @@ from skreg._dropout import drop
 from skreg._engine import _bias_relu, _bias_softmax
 from skreg._optimizers import AdamOptimizer
 from skreg._penalties import ElasticNetPenalty
+from skreg._solvers import _take_rows
 
 kernels = pytest.importorskip("skreg._kernels")
 
@@ -376,6 +377,64 @@ def test_bias_relu_rejects_mismatched_shapes():
         kernels.bias_relu(Z.ravel(), np.ones(12))
     with pytest.raises(ValueError, match="bias must have the dtype of z"):
         kernels.bias_relu(Z, np.ones(3, dtype=np.float32))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64, np.intp])
+@pytest.mark.parametrize("shape", [(1, 1), (40, 3), (1000, 100)])
+def test_take_rows_equals_numpy_take(dtype, index_dtype, shape):
+    rng = np.random.default_rng(shape[0])
+    X = (rng.standard_normal(shape) * 100).astype(dtype)
+    # A shuffled batch, a repeated row, and the first and last rows.
+    rows = np.concatenate([rng.permutation(shape[0])[:50], [0, 0, shape[0] - 1]])
+    rows = rows.astype(index_dtype)
+    out = np.empty((rows.size, shape[1]), dtype=dtype)
+    kernels.take_rows(X, rows, out)
+    np.testing.assert_array_equal(out, X.take(rows, axis=0))
+
+
+def test_batches_are_gathered_by_numpy_where_the_kernel_cannot():
+    # A non-contiguous training set: the kernel refuses it before writing,
+    # and numpy's take gathers the batch.
+    X = np.arange(32.0).reshape(4, 8)[:, ::2]
+    rows, out = np.array([3, 0, 2]), np.zeros((3, 4))
+    with pytest.raises(ValueError, match="x must be a C-contiguous array"):
+        kernels.take_rows(X, rows, out)
+    assert not out.any()
+    assert _take_rows(X, rows, out) is out
+    np.testing.assert_array_equal(out, X[rows])
+
+
+@pytest.mark.parametrize(
+    "x, rows, out, message",
+    [
+        (np.ones((4, 3)), np.array([0, 4]), np.empty((2, 3)), "index is out of range"),
+        (np.ones((4, 3)), np.array([-1]), np.empty((1, 3)), "index is out of range"),
+        (np.ones((4, 3)), np.array([0, 1]), np.empty((3, 3)), "one per row of out"),
+        (np.ones((4, 3)), np.array([0.0]), np.empty((1, 3)), "rows must be 1-D 32-"),
+        (np.ones((4, 3)), np.array([[0]]), np.empty((1, 3)), "rows must be 1-D 32-"),
+        (np.ones((4, 3)), np.array([0]), np.empty((1, 2)), "one dtype and row length"),
+        (
+            np.ones((4, 3)),
+            np.array([0]),
+            np.empty((1, 3), dtype=np.float32),
+            "one dtype and row length",
+        ),
+        (np.ones(4), np.array([0]), np.empty((1, 1)), "x and out must be 2-D"),
+    ],
+)
+def test_take_rows_rejects_what_it_cannot_take(x, rows, out, message):
+    before = out.copy()
+    with pytest.raises(ValueError, match=message):
+        kernels.take_rows(x, rows, out)
+    np.testing.assert_array_equal(out, before)  # nothing written
+
+
+def test_take_rows_rejects_an_out_sharing_memory_with_x():
+    X = np.arange(12.0).reshape(4, 3)
+    with pytest.raises(ValueError, match="x and out share memory"):
+        kernels.take_rows(X, np.array([3, 2]), X[:2])
+    np.testing.assert_array_equal(X, np.arange(12.0).reshape(4, 3))
 
 
 def test_softmax_kernels_reject_arrays_they_cannot_take():
