@@ -10,6 +10,8 @@ of the penalty is applied; the smooth (squared) part is added to the
 gradient first, so the optimizer's moments see the whole smooth objective.
 """
 
+import math
+
 import numpy as np
 
 from skreg import _fused
@@ -168,8 +170,11 @@ class AdamOptimizer(_BaseOptimizer):
         # A Python float, not numpy's float64: a float64 scalar would make every
         # operation on float32 arrays compute in float64 and cast back (5x
         # slower); a Python float takes the array's precision.
-        self.learning_rate = float(
-            self.learning_rate_init * np.sqrt(1 - beta_2**self.t) / (1 - beta_1**self.t)
+        # math.sqrt: the same double as np.sqrt, without a numpy scalar.
+        self.learning_rate = (
+            float(self.learning_rate_init)
+            * math.sqrt(1 - beta_2**self.t)
+            / (1 - beta_1**self.t)
         )
         lr = self.learning_rate
         for param, grad, m, v, penalty in zip(
