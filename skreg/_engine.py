@@ -50,6 +50,34 @@ def _bias_relu(Z, b):
     ACTIVATIONS["relu"](Z)
 
 
+def _scale_rows(delta, row_weights):
+    if isinstance(row_weights, float):
+        delta *= row_weights
+    else:
+        delta *= row_weights[:, np.newaxis]
+
+
+def _class_delta(delta, P, classes, row_weights, row_starts):
+    """``(P - Y) * row_weights`` into ``delta`` for the one-hot ``Y`` of ``classes``.
+
+    ``row_starts`` holds at least ``len(P)`` offsets of rows of ``P``'s width.
+    """
+    # type(), not isinstance: a numpy float64 (a float subclass) would make
+    # numpy compute in float64, the kernel in the array's precision.
+    if _fused.class_delta is not None and type(row_weights) is float:
+        try:
+            _fused.class_delta(delta, P, classes, row_weights)
+            return delta
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
+    # P - Y for one-hot Y: P, minus 1 at each row's class (exactly). The
+    # buffer's rows are contiguous, so the reshape is a view.
+    np.copyto(delta, P)
+    delta.reshape(-1)[row_starts[: len(P)] + classes] -= 1
+    _scale_rows(delta, row_weights)
+    return delta
+
+
 def _bias_softmax(Z, b):
     """``Z += b``, then softmax in place."""
     shifted = False
@@ -227,16 +255,11 @@ class Network:
         # gradient with respect to the output pre-activation is P - Y.
         if classes is None:
             delta = np.subtract(outputs[last], Y, out=deltas[last])
+            _scale_rows(delta, row_weights)
         else:
-            # P - Y for one-hot Y: P, minus 1 at each row's class (exactly).
-            # The buffer's rows are contiguous, so the reshape is a view.
-            delta = deltas[last]
-            np.copyto(delta, outputs[last])
-            delta.reshape(-1)[self._row_starts[:n] + classes] -= 1
-        if isinstance(row_weights, float):
-            delta *= row_weights
-        else:
-            delta *= row_weights[:, np.newaxis]
+            delta = _class_delta(
+                deltas[last], outputs[last], classes, row_weights, self._row_starts
+            )
         for i in range(last, -1, -1):
             layer_input = self._inputs[i]
             if i == 0 and self._sparse_input:

@@ -23,6 +23,8 @@ bias_shift_max = getattr(_kernels, "bias_shift_max", None)
 normalize_rows = getattr(_kernels, "normalize_rows", None)
 dropout = getattr(_kernels, "dropout", None)
 take_rows = getattr(_kernels, "take_rows", None)
+class_probabilities = getattr(_kernels, "class_probabilities", None)
+class_delta = getattr(_kernels, "class_delta", None)
 
 # The names above: what a test or the benchmark's --no-kernels sets to None.
 NAMES = (
@@ -33,6 +35,8 @@ NAMES = (
     "normalize_rows",
     "dropout",
     "take_rows",
+    "class_probabilities",
+    "class_delta",
 )
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))

@@ -221,6 +221,78 @@ DEFINE_PAIRWISE_SUM(pairwise_sum_double, double)
 DEFINE_NORMALIZE_ROWS(normalize_rows_float, float, pairwise_sum_float)
 DEFINE_NORMALIZE_ROWS(normalize_rows_double, double, pairwise_sum_double)
 
+/* Item i of an index buffer of index_format `format`; -1 for an unsigned
+ * value too large for int64_t (callers reject negative indices). */
+static int64_t
+index_at(const char *buf, char format, Py_ssize_t itemsize, Py_ssize_t i)
+{
+    const char *item = buf + i * itemsize;
+    const int is_signed = format >= 'a';
+    switch (itemsize) {
+    case 1:
+        return is_signed ? (int64_t)(*(const int8_t *)item)
+                         : (int64_t)(*(const uint8_t *)item);
+    case 2:
+        return is_signed ? (int64_t)(*(const int16_t *)item)
+                         : (int64_t)(*(const uint16_t *)item);
+    case 4:
+        return is_signed ? (int64_t)(*(const int32_t *)item)
+                         : (int64_t)(*(const uint32_t *)item);
+    default:
+        if (is_signed) {
+            return *(const int64_t *)item;
+        }
+        uint64_t value = *(const uint64_t *)item;
+        return value > (uint64_t)INT64_MAX ? -1 : (int64_t)value;
+    }
+}
+
+/* One-hot targets given by class index (skreg._losses.class_log_loss and
+ * the start of skreg._engine.Network.backward): class_probabilities takes
+ * each row's probability of its class clipped to [eps, 1 - eps], as
+ * np.minimum(np.maximum(p, eps), 1 - eps) does (NaN stays NaN); class_delta
+ * writes (P - Y) * scale for the one-hot Y: numpy copies P, subtracts 1 at
+ * each row's class, then multiplies by the scale cast to the array's type. */
+#define DEFINE_CLASS_PROBABILITIES(NAME, T)                                    \
+    static void NAME(const T *restrict p, const char *classes, char format,    \
+                     Py_ssize_t itemsize, double eps_, T *restrict out,        \
+                     Py_ssize_t rows, Py_ssize_t cols)                         \
+    {                                                                          \
+        const T eps = (T)eps_, top = (T)1 - (T)eps_;                           \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                \
+            T value = p[r * cols + index_at(classes, format, itemsize, r)];    \
+            if (value == value) {                                              \
+                value = value < eps ? eps : value;                             \
+                value = value > top ? top : value;                             \
+            }                                                                  \
+            out[r] = value;                                                    \
+        }                                                                      \
+    }
+
+DEFINE_CLASS_PROBABILITIES(class_probabilities_float, float)
+DEFINE_CLASS_PROBABILITIES(class_probabilities_double, double)
+
+#define DEFINE_CLASS_DELTA(NAME, T)                                            \
+    static void NAME(T *restrict delta, const T *restrict p,                   \
+                     const char *classes, char format, Py_ssize_t itemsize,    \
+                     double scale_, Py_ssize_t rows, Py_ssize_t cols)          \
+    {                                                                          \
+        const T scale = (T)scale_;                                             \
+        for (Py_ssize_t r = 0; r < rows; r++) {                                \
+            const T *restrict pr = p + r * cols;                               \
+            T *restrict dr = delta + r * cols;                                 \
+            for (Py_ssize_t j = 0; j < cols; j++) {                            \
+                dr[j] = pr[j] * scale;                                         \
+            }                                                                  \
+            int64_t c = index_at(classes, format, itemsize, r);                \
+            T shifted = pr[c] - (T)1;                                          \
+            dr[c] = shifted * scale;                                           \
+        }                                                                      \
+    }
+
+DEFINE_CLASS_DELTA(class_delta_float, float)
+DEFINE_CLASS_DELTA(class_delta_double, double)
+
 /* skreg._dropout.drop: numpy writes np.greater_equal(bits, threshold) into
  * the float mask (1.0 or 0.0), multiplies it by the scale (giving the scale
  * or +0.0 exactly), then multiplies the layer input by the mask. */
@@ -267,18 +339,31 @@ buffer_type(Py_buffer *view)
     return 0;
 }
 
-/* 'i' for a buffer of 32-bit signed integers, 'q' for 64-bit ones, else 0. */
+/* An integer buffer's struct format code ("bBhHiIlLqQ" of 1, 2, 4 or 8
+ * bytes), or 0 for anything else: indices taken as numpy's integer arrays
+ * export them. */
 static char
-buffer_index_kind(Py_buffer *view)
+index_format(Py_buffer *view)
 {
     const char *format = plain_format(view);
-    if (strlen(format) != 1 || strchr("ilq", format[0]) == NULL) {
+    if (strlen(format) != 1 || strchr("bBhHiIlLqQ", format[0]) == NULL) {
         return 0;
     }
-    if (view->itemsize == 4) {
-        return 'i';
+    Py_ssize_t size = view->itemsize;
+    return (size == 1 || size == 2 || size == 4 || size == 8) ? format[0] : 0;
+}
+
+/* Whether every item of an index buffer is in [0, limit). */
+static int
+indices_in_range(Py_buffer *view, char format, Py_ssize_t n, Py_ssize_t limit)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t index = index_at(view->buf, format, view->itemsize, i);
+        if (index < 0 || index >= limit) {
+            return 0;
+        }
     }
-    return view->itemsize == 8 ? 'q' : 0;
+    return 1;
 }
 
 /* Takes `count` C-contiguous buffers of one float type, all writable but those
@@ -617,6 +702,137 @@ dropout(PyObject *Py_UNUSED(self), PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Takes the class-index buffer of a (rows, cols) output: 1-D integers, one
+ * per row, each in [0, cols). Returns its index format, or 0 with a
+ * ValueError set (the buffer is then released). */
+static char
+take_classes(const char *function, PyObject *object, Py_ssize_t rows,
+             Py_ssize_t cols, Py_buffer *view)
+{
+    if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: classes must be a C-contiguous array",
+                     function);
+        return 0;
+    }
+    char format = index_format(view);
+    if (format == 0 || view->ndim != 1 || view->shape[0] != rows) {
+        PyErr_Format(PyExc_ValueError,
+                     "%s: classes must be 1-D integers, one per row of p", function);
+        PyBuffer_Release(view);
+        return 0;
+    }
+    if (!indices_in_range(view, format, rows, cols)) {
+        PyErr_Format(PyExc_ValueError, "%s: a class index is out of range",
+                     function);
+        PyBuffer_Release(view);
+        return 0;
+    }
+    return format;
+}
+
+PyDoc_STRVAR(class_probabilities_doc,
+"class_probabilities(p, classes, eps, out)\n"
+"--\n\n"
+"``out[i] = p[i, classes[i]]`` clipped to ``[eps, 1 - eps]``, as\n"
+"``np.minimum(np.maximum(p[i, c], eps), 1 - eps)`` (NaN stays NaN). ``p`` is\n"
+"2-D and ``out`` holds one value per row of it, both C-contiguous float32 or\n"
+"float64 of one type; ``classes`` is 1-D integers in ``[0, p.shape[1])``.");
+
+static PyObject *
+class_probabilities(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[2], *classes_object;
+    double eps;
+    static const char *names[2] = {"p", "out"};
+    if (!PyArg_ParseTuple(args, "OOdO:class_probabilities", &objects[0],
+                          &classes_object, &eps, &objects[1])) {
+        return NULL;
+    }
+    Py_buffer views[2], classes;
+    char type = take_buffers("class_probabilities", objects, names, 2, 1u << 0, views);
+    if (type == 0) {
+        return NULL;
+    }
+    if (views[0].ndim != 2 || views[1].len / views[1].itemsize != views[0].shape[0]) {
+        PyErr_SetString(PyExc_ValueError,
+                        "class_probabilities: p must be 2-D and out one value per row "
+                        "of p");
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_ssize_t rows = views[0].shape[0], cols = views[0].shape[1];
+    char format = take_classes("class_probabilities", classes_object, rows, cols,
+                               &classes);
+    if (format == 0) {
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        class_probabilities_float(views[0].buf, classes.buf, format, classes.itemsize,
+                                  eps, views[1].buf, rows, cols);
+    }
+    else {
+        class_probabilities_double(views[0].buf, classes.buf, format,
+                                   classes.itemsize, eps, views[1].buf, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&classes);
+    release_buffers(views, 2);
+    Py_RETURN_NONE;
+}
+
+PyDoc_STRVAR(class_delta_doc,
+"class_delta(delta, p, classes, scale)\n"
+"--\n\n"
+"``delta = (p - Y) * scale`` for the one-hot ``Y`` of ``classes``:\n"
+"bit-identical to ``np.copyto(delta, p)``, ``delta[i, classes[i]] -= 1``,\n"
+"``delta *= scale``. ``delta`` and ``p`` are 2-D, C-contiguous, of one shape,\n"
+"float32 or float64 of one type; ``classes`` is 1-D integers in\n"
+"``[0, p.shape[1])``, one per row.");
+
+static PyObject *
+class_delta(PyObject *Py_UNUSED(self), PyObject *args)
+{
+    PyObject *objects[2], *classes_object;
+    double scale;
+    static const char *names[2] = {"delta", "p"};
+    if (!PyArg_ParseTuple(args, "OOOd:class_delta", &objects[0], &objects[1],
+                          &classes_object, &scale)) {
+        return NULL;
+    }
+    Py_buffer views[2], classes;
+    char type = take_buffers("class_delta", objects, names, 2, 1u << 1, views);
+    if (type == 0) {
+        return NULL;
+    }
+    if (views[1].ndim != 2 || views[0].len != views[1].len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "class_delta: p must be 2-D and delta of p's size");
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_ssize_t rows = views[1].shape[0], cols = views[1].shape[1];
+    char format = take_classes("class_delta", classes_object, rows, cols, &classes);
+    if (format == 0) {
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        class_delta_float(views[0].buf, views[1].buf, classes.buf, format,
+                          classes.itemsize, scale, rows, cols);
+    }
+    else {
+        class_delta_double(views[0].buf, views[1].buf, classes.buf, format,
+                           classes.itemsize, scale, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&classes);
+    release_buffers(views, 2);
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(take_rows_doc,
 "take_rows(x, rows, out)\n"
 "--\n\n"
@@ -624,8 +840,8 @@ PyDoc_STRVAR(take_rows_doc,
 "in-range indices, with the rows ahead prefetched (the gather of a shuffled\n"
 "batch waits on memory, one row after another, in numpy's loop). ``x`` and\n"
 "``out`` are 2-D, C-contiguous, of one format and row length; ``rows`` is a\n"
-"contiguous array of 32- or 64-bit integers, one per row of ``out``, each\n"
-"in ``[0, len(x))``.");
+"contiguous array of integers, one per row of ``out``, each in\n"
+"``[0, len(x))``.");
 
 /* Rows prefetched ahead of the copy: enough to keep several rows' loads in
  * flight; each row of bench_fit's data is 7 cache lines (float32) or 13. */
@@ -659,7 +875,7 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
         return NULL;
     }
     const char *error = NULL;
-    char index_kind = buffer_index_kind(&rows);
+    char index_kind = index_format(&rows);
     Py_ssize_t n = rows.ndim == 1 ? rows.shape[0] : -1;
     if (x.ndim != 2 || out.ndim != 2 || x.shape[1] != out.shape[1] ||
         x.itemsize != out.itemsize ||
@@ -667,22 +883,14 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
         error = "take_rows: x and out must be 2-D arrays of one dtype and row length";
     }
     else if (index_kind == 0 || n != out.shape[0]) {
-        error = "take_rows: rows must be 1-D 32- or 64-bit integers, one per row of "
-                "out";
+        error = "take_rows: rows must be 1-D integers, one per row of out";
     }
     else if ((char *)out.buf < (char *)x.buf + x.len &&
              (char *)x.buf < (char *)out.buf + out.len) {
         error = "take_rows: x and out share memory";
     }
-    else {
-        for (Py_ssize_t i = 0; i < n; i++) {
-            int64_t row = index_kind == 'i' ? ((const int32_t *)rows.buf)[i]
-                                            : ((const int64_t *)rows.buf)[i];
-            if (row < 0 || row >= x.shape[0]) {
-                error = "take_rows: a row index is out of range";
-                break;
-            }
-        }
+    else if (!indices_in_range(&rows, index_kind, n, x.shape[0])) {
+        error = "take_rows: a row index is out of range";
     }
     if (error != NULL) {
         PyErr_SetString(PyExc_ValueError, error);
@@ -697,8 +905,7 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t i = 0; i < n + PREFETCH_ROWS; i++) {
         if (i < n) {
-            int64_t row = index_kind == 'i' ? ((const int32_t *)rows.buf)[i]
-                                            : ((const int64_t *)rows.buf)[i];
+            int64_t row = index_at(rows.buf, index_kind, rows.itemsize, i);
             const char *ahead = source + row * row_bytes;
 #if defined(__GNUC__) || defined(__clang__)
             for (Py_ssize_t offset = 0; offset < row_bytes; offset += 64) {
@@ -710,8 +917,7 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
         }
         Py_ssize_t copied = i - PREFETCH_ROWS;
         if (copied >= 0) {
-            int64_t row = index_kind == 'i' ? ((const int32_t *)rows.buf)[copied]
-                                            : ((const int64_t *)rows.buf)[copied];
+            int64_t row = index_at(rows.buf, index_kind, rows.itemsize, copied);
             memcpy(target + copied * row_bytes, source + row * row_bytes,
                    (size_t)row_bytes);
         }
@@ -731,6 +937,9 @@ static PyMethodDef methods[] = {
     {"normalize_rows", normalize_rows, METH_VARARGS, normalize_rows_doc},
     {"dropout", dropout, METH_VARARGS, dropout_doc},
     {"take_rows", take_rows, METH_VARARGS, take_rows_doc},
+    {"class_probabilities", class_probabilities, METH_VARARGS,
+     class_probabilities_doc},
+    {"class_delta", class_delta, METH_VARARGS, class_delta_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,6 +10,8 @@ losses below. They only report the value.
 import numpy as np
 from scipy.special import xlogy
 
+from skreg import _fused
+
 
 def _weighted_mean(values, sample_weight):
     # values: (n_samples,) per-sample losses.
@@ -55,6 +57,14 @@ def class_log_loss(classes, P, sample_weight=None):
     row's sum) while taking one log per row instead of one per class.
     """
     n, k = P.shape
+    if _fused.class_probabilities is not None:
+        # The gather and the clipping of _clipped_log in one call.
+        clipped = np.empty(n, dtype=P.dtype)
+        try:
+            _fused.class_probabilities(P, classes, np.finfo(P.dtype).eps, clipped)
+            return -_weighted_mean(np.log(clipped, out=clipped), sample_weight)
+        except ValueError:  # arrays the kernel cannot take; it wrote nothing
+            pass
     true_class = P.reshape(-1)[np.arange(0, n * k, k) + classes]
     return -_weighted_mean(_clipped_log(true_class), sample_weight)
 

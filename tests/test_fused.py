@@ -8,7 +8,8 @@ import skreg._fused
 from skreg import MLPClassifier, MLPRegressor
 from skreg._activations import ACTIVATIONS, DERIVATIVES
 from skreg._dropout import drop
-from skreg._engine import _bias_relu, _bias_softmax
+from skreg._engine import _bias_relu, _bias_softmax, _class_delta
+from skreg._losses import class_log_loss
 from skreg._optimizers import AdamOptimizer
 from skreg._penalties import ElasticNetPenalty
 from skreg._solvers import _take_rows
@@ -380,7 +381,7 @@ def test_bias_relu_rejects_mismatched_shapes():
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int16])
-@pytest.mark.parametrize("index_dtype", [np.int32, np.int64, np.intp])
+@pytest.mark.parametrize("index_dtype", [np.uint16, np.int32, np.int64, np.uint64])
 @pytest.mark.parametrize("shape", [(1, 1), (40, 3), (1000, 100)])
 def test_take_rows_equals_numpy_take(dtype, index_dtype, shape):
     rng = np.random.default_rng(shape[0])
@@ -411,8 +412,18 @@ def test_batches_are_gathered_by_numpy_where_the_kernel_cannot():
         (np.ones((4, 3)), np.array([0, 4]), np.empty((2, 3)), "index is out of range"),
         (np.ones((4, 3)), np.array([-1]), np.empty((1, 3)), "index is out of range"),
         (np.ones((4, 3)), np.array([0, 1]), np.empty((3, 3)), "one per row of out"),
-        (np.ones((4, 3)), np.array([0.0]), np.empty((1, 3)), "rows must be 1-D 32-"),
-        (np.ones((4, 3)), np.array([[0]]), np.empty((1, 3)), "rows must be 1-D 32-"),
+        (
+            np.ones((4, 3)),
+            np.array([0.0]),
+            np.empty((1, 3)),
+            "rows must be 1-D integers",
+        ),
+        (
+            np.ones((4, 3)),
+            np.array([[0]]),
+            np.empty((1, 3)),
+            "rows must be 1-D integers",
+        ),
         (np.ones((4, 3)), np.array([0]), np.empty((1, 2)), "one dtype and row length"),
         (
             np.ones((4, 3)),
@@ -435,6 +446,120 @@ def test_take_rows_rejects_an_out_sharing_memory_with_x():
     with pytest.raises(ValueError, match="x and out share memory"):
         kernels.take_rows(X, np.array([3, 2]), X[:2])
     np.testing.assert_array_equal(X, np.arange(12.0).reshape(4, 3))
+
+
+def _probabilities(shape, dtype, classes, with_nan=True):
+    # Softmax-like rows, with the values where clipping and NaN show (exact 0
+    # and 1, values around eps and 1 - eps, NaN, -0.0) planted at the classes
+    # of the first rows and scattered elsewhere.
+    rng = np.random.default_rng(shape[0])
+    P = rng.dirichlet(np.ones(shape[1]), size=shape[0]).astype(dtype)
+    eps = np.finfo(dtype).eps
+    special = np.array([0.0, 1.0, eps, eps / 2, 1 - eps, 1 - eps / 4, -0.0, np.nan])
+    if not with_nan:
+        special = special[:-1]
+    scattered = P.reshape(-1)[:: max(1, P.size // 40)]
+    scattered[...] = np.resize(special, scattered.size)
+    first = min(shape[0], special.size)
+    P[np.arange(first), classes[:first]] = special[:first]
+    return P
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("class_dtype", [np.uint8, np.uint16, np.int64])
+@pytest.mark.parametrize("shape", [(1, 3), (256, 10), (300, 200)])
+def test_class_log_loss_equals_the_numpy_code(dtype, class_dtype, shape, monkeypatch):
+    classes = (
+        np.random.default_rng(1).integers(0, shape[1], shape[0]).astype(class_dtype)
+    )
+    # A NaN would make both means NaN, hiding any other difference.
+    P = _probabilities(shape, dtype, classes, with_nan=False)
+    weights = np.random.default_rng(2).random(shape[0])
+    results = []
+    for name in ("kernels", "numpy"):
+        if name == "numpy":
+            _switch_off(monkeypatch)
+        results.append(
+            [class_log_loss(classes, P), class_log_loss(classes, P, weights)]
+        )
+        P_nan = P.copy()
+        P_nan[-1, classes[-1]] = np.nan
+        results[-1].append(class_log_loss(classes, P_nan))
+    np.testing.assert_array_equal(*results)
+    assert np.isfinite(results[0][:2]).all() and np.isnan(results[0][2])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("class_dtype", [np.uint8, np.uint16, np.int32])
+@pytest.mark.parametrize("shape", [(1, 3), (256, 10), (300, 200)])
+def test_class_delta_equals_the_numpy_code(dtype, class_dtype, shape, monkeypatch):
+    classes = (
+        np.random.default_rng(1).integers(0, shape[1], shape[0]).astype(class_dtype)
+    )
+    P = _probabilities(shape, dtype, classes)
+    row_starts = np.arange(0, shape[0] * shape[1], shape[1])
+    results = []
+    for name in ("kernels", "numpy"):
+        if name == "numpy":
+            _switch_off(monkeypatch)
+        delta = np.empty_like(P)
+        _class_delta(delta, P, classes, 1.0 / 3.0, row_starts)
+        results.append(delta)
+    np.testing.assert_array_equal(*results)
+    np.testing.assert_array_equal(np.signbit(results[0]), np.signbit(results[1]))
+    # What it computes: (P - onehot) / 3.
+    onehot = np.eye(shape[1], dtype=dtype)[classes]
+    np.testing.assert_array_equal(results[0], (P - onehot) * dtype(1.0 / 3.0))
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: kernels.class_delta(np.empty((2, 3)), np.ones((2, 3)), [0, 3], 1.0),
+            "class_delta: classes must be a C-contiguous array",
+        ),
+        (
+            lambda: kernels.class_delta(
+                np.empty((2, 3)), np.ones((2, 3)), np.array([0, 3]), 1.0
+            ),
+            "class_delta: a class index is out of range",
+        ),
+        (
+            lambda: kernels.class_delta(
+                np.empty((2, 3)), np.ones((2, 3)), np.array([0, -1]), 1.0
+            ),
+            "class_delta: a class index is out of range",
+        ),
+        (
+            lambda: kernels.class_delta(
+                np.empty((2, 3)), np.ones((2, 3)), np.array([0]), 1.0
+            ),
+            "class_delta: classes must be 1-D integers, one per row of p",
+        ),
+        (
+            lambda: kernels.class_delta(
+                np.empty((2, 4)), np.ones((2, 3)), np.array([0, 1]), 1.0
+            ),
+            "class_delta: p must be 2-D and delta of p's size",
+        ),
+        (
+            lambda: kernels.class_probabilities(
+                np.ones((2, 3)), np.array([0, 1.0]), 0.1, np.empty(2)
+            ),
+            "class_probabilities: classes must be 1-D integers",
+        ),
+        (
+            lambda: kernels.class_probabilities(
+                np.ones((2, 3)), np.array([0, 1]), 0.1, np.empty(3)
+            ),
+            "class_probabilities: p must be 2-D and out one value per row of p",
+        ),
+    ],
+)
+def test_class_kernels_reject_what_they_cannot_take(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
 
 
 def test_softmax_kernels_reject_arrays_they_cannot_take():
