@@ -56,13 +56,8 @@ def subtract_row_max(Z):
 
 def divide_by_row_sum(Z):
     """Each row of ``Z`` divided by its sum, in place: softmax's last step."""
-    if _fused.normalize_rows is not None:
-        try:
-            _fused.normalize_rows(Z)
-            return
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
-    Z /= np.add.reduce(Z, axis=1, keepdims=True)
+    if not _fused.ran(_fused.normalize_rows, Z):
+        Z /= np.add.reduce(Z, axis=1, keepdims=True)
 
 
 def _softmax(Z):
@@ -97,13 +92,8 @@ def _tanh_derivative(A, delta):
 def _relu_derivative(A, delta):
     # A is 0 (or NaN) exactly where the pre-activation was <= 0 (or NaN), so
     # no mask of the pre-activations needs to be kept for the backward pass.
-    if _fused.relu_backward is not None:
-        try:
-            _fused.relu_backward(delta, A)
-            return
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
-    np.multiply(delta, A > 0, out=delta)
+    if not _fused.ran(_fused.relu_backward, delta, A):
+        np.multiply(delta, A > 0, out=delta)
 
 
 DERIVATIVES = {

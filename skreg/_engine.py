@@ -40,17 +40,13 @@ def _views(flat, shapes):
 
 def _bias_relu(Z, b):
     """``Z += b``, then relu in place."""
-    if _fused.bias_relu is not None:
-        try:
-            _fused.bias_relu(Z, b)
-            return
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
-    Z += b
-    ACTIVATIONS["relu"](Z)
+    if not _fused.ran(_fused.bias_relu, Z, b):
+        Z += b
+        ACTIVATIONS["relu"](Z)
 
 
 def _scale_rows(delta, row_weights):
+    """``delta *= row_weights`` for a float or one weight per row."""
     if isinstance(row_weights, float):
         delta *= row_weights
     else:
@@ -64,12 +60,10 @@ def _class_delta(delta, P, classes, row_weights, row_starts):
     """
     # type(), not isinstance: a numpy float64 (a float subclass) would make
     # numpy compute in float64, the kernel in the array's precision.
-    if _fused.class_delta is not None and type(row_weights) is float:
-        try:
-            _fused.class_delta(delta, P, classes, row_weights)
-            return delta
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
+    if type(row_weights) is float and _fused.ran(
+        _fused.class_delta, delta, P, classes, row_weights
+    ):
+        return delta
     # P - Y for one-hot Y: P, minus 1 at each row's class (exactly). The
     # buffer's rows are contiguous, so the reshape is a view.
     np.copyto(delta, P)
@@ -80,14 +74,7 @@ def _class_delta(delta, P, classes, row_weights, row_starts):
 
 def _bias_softmax(Z, b):
     """``Z += b``, then softmax in place."""
-    shifted = False
-    if _fused.bias_shift_max is not None:
-        try:
-            _fused.bias_shift_max(Z, b)
-            shifted = True
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
-    if not shifted:
+    if not _fused.ran(_fused.bias_shift_max, Z, b):
         Z += b
         subtract_row_max(Z)
     np.exp(Z, out=Z)

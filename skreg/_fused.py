@@ -4,9 +4,9 @@ The extension is optional (see setup.py): each kernel replaces a sequence of
 numpy operations with one pass that gives the same bits, and the callers keep
 the numpy sequence for when a kernel is None or cannot take the arrays. A
 kernel checks every buffer before it writes anything and raises ValueError for
-one it cannot take, so a caller may simply try it (``fusable`` asks first, for
-callers that must not try twice). The callers look the kernels up here at each
-call, so a test can switch one off.
+one it cannot take, so a caller may simply try it (``ran``; ``fusable`` asks
+first, for callers that must not try twice). The callers look the kernels up
+here at each call, so a test can switch one off.
 """
 
 import numpy as np
@@ -40,6 +40,21 @@ NAMES = (
 )
 
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def ran(kernel, *args):
+    """Run ``kernel`` (one of the names above, looked up by the caller) on ``args``.
+
+    Returns whether it ran: False when it is None, or when it refused the
+    arrays, having written nothing (the caller then runs its numpy code).
+    """
+    if kernel is None:
+        return False
+    try:
+        kernel(*args)
+    except ValueError:
+        return False
+    return True
 
 
 def fusable(*arrays):

@@ -57,14 +57,11 @@ def class_log_loss(classes, P, sample_weight=None):
     row's sum) while taking one log per row instead of one per class.
     """
     n, k = P.shape
-    if _fused.class_probabilities is not None:
-        # The gather and the clipping of _clipped_log in one call.
-        clipped = np.empty(n, dtype=P.dtype)
-        try:
-            _fused.class_probabilities(P, classes, np.finfo(P.dtype).eps, clipped)
-            return -_weighted_mean(np.log(clipped, out=clipped), sample_weight)
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
+    # The gather and the clipping of _clipped_log in one call.
+    clipped = np.empty(n, dtype=P.dtype)
+    eps = np.finfo(P.dtype).eps
+    if _fused.ran(_fused.class_probabilities, P, classes, eps, clipped):
+        return -_weighted_mean(np.log(clipped, out=clipped), sample_weight)
     true_class = P.reshape(-1)[np.arange(0, n * k, k) + classes]
     return -_weighted_mean(_clipped_log(true_class), sample_weight)
 

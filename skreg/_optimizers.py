@@ -180,19 +180,13 @@ class AdamOptimizer(_BaseOptimizer):
         for param, grad, m, v, penalty in zip(
             params, grads, self.ms, self.vs, penalties
         ):
-            if _fused.adam_step is not None and (
-                penalty is None or isinstance(penalty, ElasticNetPenalty)
-            ):
+            if penalty is None or isinstance(penalty, ElasticNetPenalty):
                 # The rest of this loop's body, the penalty's gradient and prox
                 # included, in one compiled pass with the same bits.
                 l2, l1 = (0.0, 0.0) if penalty is None else (penalty.l2, penalty.l1)
-                try:
-                    _fused.adam_step(
-                        param, grad, m, v, beta_1, beta_2, self.epsilon, lr, l2, l1
-                    )
+                hyper = (beta_1, beta_2, self.epsilon, lr, l2, l1)
+                if _fused.ran(_fused.adam_step, param, grad, m, v, *hyper):
                     continue
-                except ValueError:  # arrays the kernel cannot take; it wrote nothing
-                    pass
             has_l1 = penalty is not None and penalty.has_l1
             # One scratch array; a second keeps the step sizes for the prox.
             buffers = self._buffers(param, 2 if has_l1 else 1)

@@ -40,12 +40,8 @@ def _row_weights(sample_weight, n):
 
 def _take_rows(X, rows, out):
     """``X[rows]`` written into ``out``, which is returned."""
-    if _fused.take_rows is not None:
-        try:
-            _fused.take_rows(X, rows, out)
-            return out
-        except ValueError:  # arrays the kernel cannot take; it wrote nothing
-            pass
+    if _fused.ran(_fused.take_rows, X, rows, out):
+        return out
     # mode="clip": the indices are a permutation, always in range, and the
     # default mode="raise" gathers into a temporary first.
     return X.take(rows, axis=0, out=out, mode="clip")

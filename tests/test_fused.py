@@ -33,6 +33,16 @@ def test_every_kernel_is_looked_up():
     assert all(getattr(skreg._fused, name) is not None for name in skreg._fused.NAMES)
 
 
+def test_ran_says_whether_the_kernel_ran():
+    z = np.array([[-1.0, 2.0]])
+    assert not skreg._fused.ran(None, z, np.zeros(2))
+    # Refused (a bias of the wrong length): False, and nothing written.
+    assert not skreg._fused.ran(kernels.bias_relu, z, np.zeros(3))
+    np.testing.assert_array_equal(z, [[-1.0, 2.0]])
+    assert skreg._fused.ran(kernels.bias_relu, z, np.ones(2))
+    np.testing.assert_array_equal(z, [[0.0, 3.0]])
+
+
 def _adam_run(dtype, size, penalty, steps=4, *, fused=True, monkeypatch=None):
     rng = np.random.default_rng(size)
     param = rng.standard_normal(size).astype(dtype)
