@@ -56,7 +56,10 @@ def subtract_row_max(Z):
 
 def divide_by_row_sum(Z):
     """Each row of ``Z`` divided by its sum, in place: softmax's last step."""
-    if not _fused.ran(_fused.normalize_rows, Z):
+    # The kernel repeats numpy's pairwise sum of each whole row. Some numpy
+    # versions (1.26) sum a row longer than numpy's buffer size a buffer at a
+    # time instead, so those rows stay with numpy.
+    if Z.shape[1] > np.getbufsize() or not _fused.ran(_fused.normalize_rows, Z):
         Z /= np.add.reduce(Z, axis=1, keepdims=True)
 
 

@@ -1,22 +1,31 @@
-/* Compiled elementwise kernels: one pass where numpy needs several.
+/* Compiled kernels: one pass where numpy needs several.
  *
- * adam_step fuses the Adam update of skreg._optimizers.AdamOptimizer.step
- * (scikit-learn's update rule) with the elastic-net penalty's L2 gradient and
- * L1 prox into one loop over the parameters; bias_relu fuses the bias
- * add and relu of skreg._engine, relu_backward relu's derivative and its
- * product with the backward pass's delta (skreg._activations), bias_shift_max
- * and normalize_rows softmax's steps before and after exp, and dropout the
- * mask and its product with the layer input of skreg._dropout. Each repeats the numpy code's
- * operations in the same order, each rounded to the array's precision, so the
- * two give the same bits: the constants are cast to the array's type first,
- * as numpy casts a Python float operand, and setup.py turns off
- * floating-point contraction (-ffp-contract=off), which would otherwise fuse
- * a multiply and an add into one rounding. sqrt and division are correctly
- * rounded in both. tests/test_fused.py checks the bits.
+ * - adam_step: the Adam update of skreg._optimizers.AdamOptimizer.step
+ *   (scikit-learn's update rule) with the elastic-net penalty's L2 gradient
+ *   and L1 prox, in one loop over the parameters;
+ * - bias_relu, relu_backward: a hidden layer's bias add and relu, and relu's
+ *   derivative times the backward pass's delta (skreg._engine,
+ *   skreg._activations);
+ * - bias_shift_max, normalize_rows: the output layer's softmax before and
+ *   after numpy's exp;
+ * - class_probabilities, class_delta: the log-loss's clipped probability of
+ *   each row's class (skreg._losses) and the output delta P - Y, for targets
+ *   given by class index;
+ * - dropout: the mask and its product with the layer input (skreg._dropout);
+ * - take_rows: the gather of a shuffled batch (skreg._solvers).
+ *
+ * Each repeats the numpy code's operations in the same order, each rounded
+ * to the array's precision, so the two give the same bits: the constants are
+ * cast to the array's type first, as numpy casts a Python float operand, and
+ * setup.py turns off floating-point contraction (-ffp-contract=off), which
+ * would otherwise fuse a multiply and an add into one rounding. sqrt and
+ * division are correctly rounded in both. tests/test_fused.py checks the bits.
  *
  * Only the buffer protocol is used (no numpy headers, so no numpy at build
- * time): the kernels take C-contiguous float32 or float64 buffers of one type,
- * and release the GIL while they run.
+ * time): the arrays are C-contiguous float32 or float64 buffers of one type
+ * (take_rows: any one format), indices any integer type. Every buffer is
+ * checked before anything is written, and a ValueError says which one a
+ * kernel cannot take. The GIL is released while a kernel runs.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -147,7 +156,8 @@ DEFINE_RELU_BACKWARD(relu_backward_double, double)
  * sum of each contiguous row (numpy's pairwise_sum: a plain loop under 8
  * items, 8 accumulators up to 128, else the halves, split at a multiple of
  * 8, summed apart). exp's outputs are never -0.0, so which zero a sum starts
- * from does not matter. */
+ * from does not matter. numpy 1.26 sums a row longer than its buffer size
+ * (np.getbufsize()) a buffer at a time: the caller keeps those rows. */
 #define DEFINE_BIAS_SHIFT_MAX(NAME, T)                                         \
     KERNEL_CLONES static void NAME(T *restrict z, const T *restrict b,         \
                                    Py_ssize_t rows, Py_ssize_t cols)           \
