@@ -190,6 +190,54 @@ def other_cpu_share(start, end, cores):
     return max(0.0, others) / ((end[2] - start[2]) * cores)
 
 
+# A 256 x 256 float32 product on the BLAS threads, timed between cases: on
+# this project's machine it takes 190-210 us, and 290-330 us in the slow
+# spells where the second core gives nothing, which neither the load average
+# nor /proc/stat's steal shows.
+_PROBE_SIZE = 256
+_PROBE_CALLS = 50
+
+
+def speed_probe():
+    """Median microseconds of a 256 x 256 float32 matrix product, now."""
+    A = np.random.default_rng(SEED).standard_normal((_PROBE_SIZE,) * 2)
+    A = A.astype(np.float32)
+    C = np.empty_like(A)
+    np.matmul(A, A, out=C)  # wake the BLAS threads
+    times = []
+    for _ in range(_PROBE_CALLS):
+        t0 = time.perf_counter()
+        np.matmul(A, A, out=C)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e6
+
+
+# Probes further apart than this mean the machine's speed changed mid-run.
+_PROBE_SPREAD = 1.25
+
+
+def speed_warning(probes):
+    """A warning when the probes show the machine's speed changed, else None.
+
+    ``probes`` maps a moment of the run ("before mlp256-f32", "end") to a
+    ``speed_probe`` result.
+    """
+    if len(probes) < 2:
+        return None
+    fastest, slowest = min(probes.values()), max(probes.values())
+    if slowest <= _PROBE_SPREAD * fastest:
+        return None
+    slow = ", ".join(
+        when for when, us in probes.items() if us > _PROBE_SPREAD * fastest
+    )
+    return (
+        f"WARNING: the machine's speed changed during the run: a "
+        f"{_PROBE_SIZE} x {_PROBE_SIZE} float32 product took {fastest:.0f} to "
+        f"{slowest:.0f} us (slow {slow}). Cases run in a slow spell have "
+        "other ratios; compare the paired column, or rerun them."
+    )
+
+
 def _warn_if_loaded(load, cores, out, when):
     # Two BLAS threads per library on 2 cores: any other busy process makes
     # the threads wait on each other and epochs can take 10x longer, so say so.
@@ -850,15 +898,20 @@ def main(argv=None, out=None):
         mode = "quick" if args.quick else "full"
         print(f"== {mode} run, {cfg['repeats']} repeat(s)", file=out, flush=True)
         clock = _cpu_clock()
+        probes = {}
         for case in cases:
+            probes[f"before {case}"] = probe = speed_probe()
             t0 = time.perf_counter()
             case_rows = CASE_FUNCS[case](case, ctx)
             rows.extend(case_rows)
             print(
-                f"   {case}: done in {time.perf_counter() - t0:.1f} s",
+                f"   {case}: done in {time.perf_counter() - t0:.1f} s "
+                f"(speed probe before it: {probe:.0f} us)",
                 file=out,
                 flush=True,
             )
+        probes["end"] = speed_probe()
+    env["speed_probes_us"] = probes
 
     share = other_cpu_share(clock, _cpu_clock(), env["cores_usable"])
     env["other_cpu_share"] = share
@@ -872,6 +925,9 @@ def main(argv=None, out=None):
                 "WARNING: the numbers are noisy; rerun on a quieter machine.",
                 file=out,
             )
+    warning = speed_warning(probes)
+    if warning:
+        print(warning, file=out)
     print(file=out)
     print(format_table(rows), file=out)
     print(file=out)

@@ -152,3 +152,22 @@ def test_other_cpu_share_subtracts_the_benchmarks_own_time(bench):
     # Counters that do not line up never give a negative share.
     assert bench.other_cpu_share(start, (11.0, 3.5, 102.0), cores=2) == 0.0
     assert bench.other_cpu_share((None, 1.0, 0.0), end, cores=2) is None
+
+
+def test_speed_warning_names_the_slow_moments(bench):
+    # 190 us is the machine's normal speed; 300 us a slow spell.
+    probes = {"before mlp256-f32": 300.0, "before digits-small": 190.0, "end": 200.0}
+    warning = bench.speed_warning(probes)
+    assert warning.startswith("WARNING: the machine's speed changed during the run")
+    assert "took 190 to 300 us (slow before mlp256-f32)" in warning
+    # Within 25% of each other: no warning, nor from a single probe.
+    assert bench.speed_warning({"before a": 190.0, "end": 237.0}) is None
+    assert bench.speed_warning({"end": 300.0}) is None
+
+
+def test_speed_probes_are_reported(quick_run):
+    rows, text, json_path = quick_run
+    assert "(speed probe before it: " in text
+    probes = json.loads(json_path.read_text())["environment"]["speed_probes_us"]
+    assert set(probes) == {f"before {case}" for case in SUBSET} | {"end"}
+    assert all(us > 0 for us in probes.values())
