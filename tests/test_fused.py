@@ -26,6 +26,19 @@ def _switch_off(monkeypatch):
         monkeypatch.setattr(skreg._fused, name, None)
 
 
+def _with_and_without_kernels(compute, monkeypatch):
+    """``compute()`` with the kernels, then with them switched off."""
+    fused = compute()
+    _switch_off(monkeypatch)
+    return fused, compute()
+
+
+def _softmaxed(Z, b):
+    z = Z.copy()
+    _bias_softmax(z, b)
+    return z
+
+
 def test_every_kernel_is_looked_up():
     # A kernel added to the extension but not to skreg._fused would never run.
     public = {name for name in dir(kernels) if not name.startswith("_")}
@@ -177,13 +190,7 @@ def _output_layer(shape, dtype):
 @pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
 def test_bias_softmax_equals_the_numpy_sequence(dtype, shape, monkeypatch):
     Z, b = _output_layer(shape, dtype)
-    results = []
-    for name in ("kernels", "numpy"):
-        if name == "numpy":
-            _switch_off(monkeypatch)
-        z = Z.copy()
-        _bias_softmax(z, b)
-        results.append(z)
+    results = _with_and_without_kernels(lambda: _softmaxed(Z, b), monkeypatch)
     np.testing.assert_array_equal(*results)
     # What it computes: softmax(Z + b), its rows summing to 1.
     expected = np.exp(Z + b - (Z + b).max(axis=1, keepdims=True))
@@ -214,13 +221,7 @@ def test_softmax_rows_longer_than_numpy_buffers_are_summed_as_numpy_does(
     Z, b = _output_layer((3, 8200), np.float32)
     old = np.setbufsize(bufsize)
     try:
-        results = []
-        for name in ("kernels", "numpy"):
-            if name == "numpy":
-                _switch_off(monkeypatch)
-            z = Z.copy()
-            _bias_softmax(z, b)
-            results.append(z)
+        results = _with_and_without_kernels(lambda: _softmaxed(Z, b), monkeypatch)
     finally:
         np.setbufsize(old)
     np.testing.assert_array_equal(*results)
@@ -235,14 +236,8 @@ def test_bias_softmax_propagates_nan_and_inf_as_numpy_does(dtype, monkeypatch):
     Z[3, :] = -np.inf  # -inf - -inf
     Z[4, ::2] = -np.inf  # exp(-inf) = 0 next to finite values
     b = np.zeros(12, dtype=dtype)
-    results = []
-    for name in ("kernels", "numpy"):
-        if name == "numpy":
-            _switch_off(monkeypatch)
-        z = Z.copy()
-        with np.errstate(invalid="ignore"):
-            _bias_softmax(z, b)
-        results.append(z)
+    with np.errstate(invalid="ignore"):
+        results = _with_and_without_kernels(lambda: _softmaxed(Z, b), monkeypatch)
     np.testing.assert_array_equal(*results)
     assert np.isnan(results[0][:4]).all()
     np.testing.assert_array_equal(results[0][4], np.tile([0.0, 1 / 6], 6).astype(dtype))
@@ -479,11 +474,12 @@ def test_take_rows_rejects_an_out_sharing_memory_with_x():
     np.testing.assert_array_equal(X, np.arange(12.0).reshape(4, 3))
 
 
-def _probabilities(shape, dtype, classes, with_nan=True):
+def _classes_and_probabilities(shape, dtype, class_dtype, with_nan=True):
     # Softmax-like rows, with the values where clipping and NaN show (exact 0
     # and 1, values around eps and 1 - eps, NaN, -0.0) planted at the classes
     # of the first rows and scattered elsewhere.
     rng = np.random.default_rng(shape[0])
+    classes = rng.integers(0, shape[1], shape[0]).astype(class_dtype)
     P = rng.dirichlet(np.ones(shape[1]), size=shape[0]).astype(dtype)
     eps = np.finfo(dtype).eps
     special = np.array([0.0, 1.0, eps, eps / 2, 1 - eps, 1 - eps / 4, -0.0, np.nan])
@@ -493,49 +489,51 @@ def _probabilities(shape, dtype, classes, with_nan=True):
     scattered[...] = np.resize(special, scattered.size)
     first = min(shape[0], special.size)
     P[np.arange(first), classes[:first]] = special[:first]
-    return P
+    return classes, P
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("class_dtype", [np.uint8, np.uint16, np.int64])
-@pytest.mark.parametrize("shape", [(1, 3), (256, 10), (300, 200)])
+# The class index types a fit can pass (np.min_scalar_type of the classes),
+# and signed ones.
+CLASS_CASES = [
+    pytest.mark.parametrize("dtype", [np.float32, np.float64]),
+    pytest.mark.parametrize("class_dtype", [np.uint8, np.uint16, np.int32, np.int64]),
+    pytest.mark.parametrize("shape", [(1, 3), (256, 10), (300, 200)]),
+]
+
+
+def _class_cases(test):
+    for mark in reversed(CLASS_CASES):
+        test = mark(test)
+    return test
+
+
+@_class_cases
 def test_class_log_loss_equals_the_numpy_code(dtype, class_dtype, shape, monkeypatch):
-    classes = (
-        np.random.default_rng(1).integers(0, shape[1], shape[0]).astype(class_dtype)
-    )
     # A NaN would make both means NaN, hiding any other difference.
-    P = _probabilities(shape, dtype, classes, with_nan=False)
+    classes, P = _classes_and_probabilities(shape, dtype, class_dtype, with_nan=False)
     weights = np.random.default_rng(2).random(shape[0])
-    results = []
-    for name in ("kernels", "numpy"):
-        if name == "numpy":
-            _switch_off(monkeypatch)
-        results.append(
-            [class_log_loss(classes, P), class_log_loss(classes, P, weights)]
-        )
-        P_nan = P.copy()
-        P_nan[-1, classes[-1]] = np.nan
-        results[-1].append(class_log_loss(classes, P_nan))
+    P_nan = P.copy()
+    P_nan[-1, classes[-1]] = np.nan
+    results = _with_and_without_kernels(
+        lambda: [
+            class_log_loss(classes, P),
+            class_log_loss(classes, P, weights),
+            class_log_loss(classes, P_nan),
+        ],
+        monkeypatch,
+    )
     np.testing.assert_array_equal(*results)
     assert np.isfinite(results[0][:2]).all() and np.isnan(results[0][2])
 
 
-@pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("class_dtype", [np.uint8, np.uint16, np.int32])
-@pytest.mark.parametrize("shape", [(1, 3), (256, 10), (300, 200)])
+@_class_cases
 def test_class_delta_equals_the_numpy_code(dtype, class_dtype, shape, monkeypatch):
-    classes = (
-        np.random.default_rng(1).integers(0, shape[1], shape[0]).astype(class_dtype)
-    )
-    P = _probabilities(shape, dtype, classes)
+    classes, P = _classes_and_probabilities(shape, dtype, class_dtype)
     row_starts = np.arange(0, shape[0] * shape[1], shape[1])
-    results = []
-    for name in ("kernels", "numpy"):
-        if name == "numpy":
-            _switch_off(monkeypatch)
-        delta = np.empty_like(P)
-        _class_delta(delta, P, classes, 1.0 / 3.0, row_starts)
-        results.append(delta)
+    results = _with_and_without_kernels(
+        lambda: _class_delta(np.empty_like(P), P, classes, 1.0 / 3.0, row_starts),
+        monkeypatch,
+    )
     np.testing.assert_array_equal(*results)
     np.testing.assert_array_equal(np.signbit(results[0]), np.signbit(results[1]))
     # What it computes: (P - onehot) / 3.
