@@ -190,19 +190,17 @@ def other_cpu_share(start, end, cores):
     return max(0.0, others) / ((end[2] - start[2]) * cores)
 
 
-# A 256 x 256 float32 product on the BLAS threads, timed between cases: on
-# this project's machine it takes 190-210 us, and 290-330 us in the slow
-# spells where the second core gives nothing, which neither the load average
-# nor /proc/stat's steal shows.
+# A 256 x 256 float32 product, timed between cases on all the BLAS threads
+# and on one: on this project's 2-core machine 190-210 us and 330 us. In its
+# slow spells (minutes long, shown by neither the load average nor
+# /proc/stat's steal) the second core gives nothing and the product takes
+# 290-330 us on both threads; a run that stays in one throughout shows no
+# change, but the lost speed-up tells.
 _PROBE_SIZE = 256
 _PROBE_CALLS = 50
 
 
-def speed_probe():
-    """Median microseconds of a 256 x 256 float32 matrix product, now."""
-    A = np.random.default_rng(SEED).standard_normal((_PROBE_SIZE,) * 2)
-    A = A.astype(np.float32)
-    C = np.empty_like(A)
+def _median_product_us(A, C):
     np.matmul(A, A, out=C)  # wake the BLAS threads
     times = []
     for _ in range(_PROBE_CALLS):
@@ -212,30 +210,52 @@ def speed_probe():
     return statistics.median(times) * 1e6
 
 
-# Probes further apart than this mean the machine's speed changed mid-run.
+def speed_probe():
+    """Median microseconds of a 256 x 256 float32 product: (all threads, one)."""
+    A = np.random.default_rng(SEED).standard_normal((_PROBE_SIZE,) * 2)
+    A = A.astype(np.float32)
+    C = np.empty_like(A)
+    every = _median_product_us(A, C)
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        one = _median_product_us(A, C)
+    return every, one
+
+
+# Probes further apart than this mean the machine's speed changed mid-run;
+# a speed-up from the BLAS threads below it means their cores were not free.
 _PROBE_SPREAD = 1.25
 
 
-def speed_warning(probes):
-    """A warning when the probes show the machine's speed changed, else None.
+def speed_warning(probes, threads):
+    """A warning when the probes show a slow machine or a change, else None.
 
     ``probes`` maps a moment of the run ("before mlp256-f32", "end") to a
-    ``speed_probe`` result.
+    ``speed_probe`` result; ``threads`` is the BLAS pool's size.
     """
-    if len(probes) < 2:
+    if not probes:
         return None
-    fastest, slowest = min(probes.values()), max(probes.values())
-    if slowest <= _PROBE_SPREAD * fastest:
+    fastest = min(every for every, _ in probes.values())
+    slow = [
+        when
+        for when, (every, one) in probes.items()
+        if every > _PROBE_SPREAD * fastest
+        or (threads > 1 and one < _PROBE_SPREAD * every)
+    ]
+    if not slow:
         return None
-    slow = ", ".join(
-        when for when, us in probes.items() if us > _PROBE_SPREAD * fastest
-    )
+    slowest = max(every for every, _ in probes.values())
     return (
-        f"WARNING: the machine's speed changed during the run: a "
-        f"{_PROBE_SIZE} x {_PROBE_SIZE} float32 product took {fastest:.0f} to "
-        f"{slowest:.0f} us (slow {slow}). Cases run in a slow spell have "
-        "other ratios; compare the paired column, or rerun them."
+        f"WARNING: the machine ran slow {', '.join(slow)} (a {_PROBE_SIZE} x "
+        f"{_PROBE_SIZE} float32 product took {fastest:.0f} to {slowest:.0f} us "
+        f"on {threads} BLAS thread(s); slow: over 25% above the fastest probe, or "
+        "under 25% faster than on one thread). The ratios of the cases run then "
+        "differ from a quiet machine's: compare the paired column, or rerun them."
     )
+
+
+def _blas_threads():
+    pools = threadpoolctl.threadpool_info()
+    return max((p["num_threads"] for p in pools if p["user_api"] == "blas"), default=1)
 
 
 def _warn_if_loaded(load, cores, out, when):
@@ -906,11 +926,13 @@ def main(argv=None, out=None):
             rows.extend(case_rows)
             print(
                 f"   {case}: done in {time.perf_counter() - t0:.1f} s "
-                f"(speed probe before it: {probe:.0f} us)",
+                f"(speed probe before it: {probe[0]:.0f} us, one thread "
+                f"{probe[1]:.0f} us)",
                 file=out,
                 flush=True,
             )
         probes["end"] = speed_probe()
+        blas_threads = _blas_threads()  # under --blas-threads' limit
     env["speed_probes_us"] = probes
 
     share = other_cpu_share(clock, _cpu_clock(), env["cores_usable"])
@@ -925,7 +947,7 @@ def main(argv=None, out=None):
                 "WARNING: the numbers are noisy; rerun on a quieter machine.",
                 file=out,
             )
-    warning = speed_warning(probes)
+    warning = speed_warning(probes, blas_threads)
     if warning:
         print(warning, file=out)
     print(file=out)

@@ -155,14 +155,19 @@ def test_other_cpu_share_subtracts_the_benchmarks_own_time(bench):
 
 
 def test_speed_warning_names_the_slow_moments(bench):
-    # 190 us is the machine's normal speed; 300 us a slow spell.
-    probes = {"before mlp256-f32": 300.0, "before digits-small": 190.0, "end": 200.0}
-    warning = bench.speed_warning(probes)
-    assert warning.startswith("WARNING: the machine's speed changed during the run")
-    assert "took 190 to 300 us (slow before mlp256-f32)" in warning
-    # Within 25% of each other: no warning, nor from a single probe.
-    assert bench.speed_warning({"before a": 190.0, "end": 237.0}) is None
-    assert bench.speed_warning({"end": 300.0}) is None
+    # (all threads, one thread) microseconds: 190 and 330 on a quiet machine.
+    quiet, spell = (190.0, 330.0), (300.0, 330.0)
+    probes = {"before mlp256-f32": spell, "before digits-small": quiet, "end": quiet}
+    warning = bench.speed_warning(probes, threads=2)
+    assert warning.startswith("WARNING: the machine ran slow before mlp256-f32 (a")
+    assert "took 190 to 300 us on 2 BLAS thread(s)" in warning
+    # A run inside a spell throughout: the probes agree, the speed-up is lost.
+    warning = bench.speed_warning({"before a": spell, "end": spell}, threads=2)
+    assert warning.startswith("WARNING: the machine ran slow before a, end (a")
+    # Quiet, within 25% of each other: no warning; nor on one thread, where
+    # there is no speed-up to lose.
+    assert bench.speed_warning({"before a": quiet, "end": (237.0, 330.0)}, 2) is None
+    assert bench.speed_warning({"before a": (330.0, 330.0)}, threads=1) is None
 
 
 def test_speed_probes_are_reported(quick_run):
@@ -170,4 +175,4 @@ def test_speed_probes_are_reported(quick_run):
     assert "(speed probe before it: " in text
     probes = json.loads(json_path.read_text())["environment"]["speed_probes_us"]
     assert set(probes) == {f"before {case}" for case in SUBSET} | {"end"}
-    assert all(us > 0 for us in probes.values())
+    assert all(every > 0 and one > 0 for every, one in probes.values())
