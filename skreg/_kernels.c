@@ -892,6 +892,10 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
         strcmp(plain_format(&x), plain_format(&out)) != 0) {
         error = "take_rows: x and out must be 2-D arrays of one dtype and row length";
     }
+    else if (strchr(plain_format(&x), 'O') != NULL) {
+        /* A copy of object pointers would skip their reference counts. */
+        error = "take_rows: x must not hold Python objects";
+    }
     else if (index_kind == 0 || n != out.shape[0]) {
         error = "take_rows: rows must be 1-D integers, one per row of out";
     }

@@ -458,6 +458,12 @@ def test_batches_are_gathered_by_numpy_where_the_kernel_cannot():
             "one dtype and row length",
         ),
         (np.ones(4), np.array([0]), np.empty((1, 1)), "x and out must be 2-D"),
+        (
+            np.array([["a"], ["b"]], dtype=object),
+            np.array([1]),
+            np.empty((1, 1), dtype=object),
+            "x must not hold Python objects",
+        ),
     ],
 )
 def test_take_rows_rejects_what_it_cannot_take(x, rows, out, message):
