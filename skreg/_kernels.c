@@ -376,6 +376,14 @@ indices_in_range(Py_buffer *view, char format, Py_ssize_t n, Py_ssize_t limit)
     return 1;
 }
 
+/* Whether two buffers' memory overlaps. */
+static int
+share_memory(const Py_buffer *a, const Py_buffer *b)
+{
+    const char *x = a->buf, *y = b->buf;
+    return a->len && b->len && x < y + b->len && y < x + a->len;
+}
+
 /* Takes `count` C-contiguous buffers of one float type, all writable but those
  * in `read_only` (a bit per position), no two sharing memory (the loops'
  * pointers are restrict). Returns 'f' or 'd', or 0 with a ValueError set and
@@ -414,9 +422,7 @@ take_buffers(const char *function, PyObject **objects, const char **names,
     }
     for (int i = 0; i < count; i++) {
         for (int j = i + 1; j < count; j++) {
-            char *a = views[i].buf, *b = views[j].buf;
-            if (views[i].len && views[j].len && a < b + views[j].len &&
-                b < a + views[i].len) {
+            if (share_memory(&views[i], &views[j])) {
                 PyErr_Format(PyExc_ValueError, "%s: %s and %s share memory",
                              function, names[i], names[j]);
                 goto fail;
@@ -777,6 +783,13 @@ class_probabilities(PyObject *Py_UNUSED(self), PyObject *args)
         release_buffers(views, 2);
         return NULL;
     }
+    if (share_memory(&classes, &views[1])) {
+        PyErr_SetString(PyExc_ValueError,
+                        "class_probabilities: classes and out share memory");
+        PyBuffer_Release(&classes);
+        release_buffers(views, 2);
+        return NULL;
+    }
     Py_BEGIN_ALLOW_THREADS
     if (type == 'f') {
         class_probabilities_float(views[0].buf, classes.buf, format, classes.itemsize,
@@ -825,6 +838,12 @@ class_delta(PyObject *Py_UNUSED(self), PyObject *args)
     Py_ssize_t rows = views[1].shape[0], cols = views[1].shape[1];
     char format = take_classes("class_delta", classes_object, rows, cols, &classes);
     if (format == 0) {
+        release_buffers(views, 2);
+        return NULL;
+    }
+    if (share_memory(&classes, &views[0])) {
+        PyErr_SetString(PyExc_ValueError, "class_delta: classes and delta share memory");
+        PyBuffer_Release(&classes);
         release_buffers(views, 2);
         return NULL;
     }
@@ -899,9 +918,8 @@ take_rows(PyObject *Py_UNUSED(self), PyObject *args)
     else if (index_kind == 0 || n != out.shape[0]) {
         error = "take_rows: rows must be 1-D integers, one per row of out";
     }
-    else if ((char *)out.buf < (char *)x.buf + x.len &&
-             (char *)x.buf < (char *)out.buf + out.len) {
-        error = "take_rows: x and out share memory";
+    else if (share_memory(&x, &out) || share_memory(&rows, &out)) {
+        error = "take_rows: out shares memory with x or rows";
     }
     else if (!indices_in_range(&rows, index_kind, n, x.shape[0])) {
         error = "take_rows: a row index is out of range";

@@ -475,7 +475,7 @@ def test_take_rows_rejects_what_it_cannot_take(x, rows, out, message):
 
 def test_take_rows_rejects_an_out_sharing_memory_with_x():
     X = np.arange(12.0).reshape(4, 3)
-    with pytest.raises(ValueError, match="x and out share memory"):
+    with pytest.raises(ValueError, match="out shares memory with x or rows"):
         kernels.take_rows(X, np.array([3, 2]), X[:2])
     np.testing.assert_array_equal(X, np.arange(12.0).reshape(4, 3))
 
@@ -595,6 +595,20 @@ def test_class_delta_equals_the_numpy_code(dtype, class_dtype, shape, monkeypatc
 def test_class_kernels_reject_what_they_cannot_take(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_kernels_refuse_to_write_over_their_index_buffers():
+    # Integer indices viewed as the float buffer a kernel writes: refused
+    # before anything is written.
+    memory = np.zeros(4, dtype=np.int64)
+    as_float = memory.view(np.float64)
+    with pytest.raises(ValueError, match="class_delta: classes and delta share"):
+        kernels.class_delta(as_float.reshape(2, 2), np.ones((2, 2)), memory[:2], 1.0)
+    with pytest.raises(ValueError, match="class_probabilities: classes and out share"):
+        kernels.class_probabilities(np.ones((2, 3)), memory[:2], 0.1, as_float[:2])
+    with pytest.raises(ValueError, match="out shares memory with x or rows"):
+        kernels.take_rows(np.ones((3, 1)), memory[:2], as_float[:2].reshape(2, 1))
+    assert not memory.any()
 
 
 def test_softmax_kernels_reject_arrays_they_cannot_take():
