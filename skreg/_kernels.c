@@ -498,6 +498,49 @@ adam_step(PyObject *Py_UNUSED(self), PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* The loops of the (z, bias) kernels: z is rows x cols, bias one per column. */
+typedef void (*row_bias_float)(float *, const float *, Py_ssize_t, Py_ssize_t);
+typedef void (*row_bias_double)(double *, const double *, Py_ssize_t, Py_ssize_t);
+
+/* Parses (z, bias), checks that z is 2-D with at least min_cols columns and
+ * bias has one value per column (else ValueError shape_error), and runs the
+ * loop of z's type: the wrapper of bias_relu and bias_shift_max. */
+static PyObject *
+call_with_row_bias(PyObject *args, const char *function, Py_ssize_t min_cols,
+                   const char *shape_error, row_bias_float loop_float,
+                   row_bias_double loop_double)
+{
+    PyObject *objects[2];
+    static const char *names[2] = {"z", "bias"};
+    char format[64];
+    snprintf(format, sizeof format, "OO:%s", function);
+    if (!PyArg_ParseTuple(args, format, &objects[0], &objects[1])) {
+        return NULL;
+    }
+    Py_buffer views[2];
+    char type = take_buffers(function, objects, names, 2, 1u << 1, views);
+    if (type == 0) {
+        return NULL;
+    }
+    Py_ssize_t cols = views[1].len / views[1].itemsize;
+    if (views[0].ndim != 2 || views[0].shape[1] != cols || cols < min_cols) {
+        PyErr_SetString(PyExc_ValueError, shape_error);
+        release_buffers(views, 2);
+        return NULL;
+    }
+    Py_ssize_t rows = views[0].shape[0];
+    Py_BEGIN_ALLOW_THREADS
+    if (type == 'f') {
+        loop_float(views[0].buf, views[1].buf, rows, cols);
+    }
+    else {
+        loop_double(views[0].buf, views[1].buf, rows, cols);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 2);
+    Py_RETURN_NONE;
+}
+
 PyDoc_STRVAR(bias_relu_doc,
 "bias_relu(z, bias)\n"
 "--\n\n"
@@ -509,34 +552,10 @@ PyDoc_STRVAR(bias_relu_doc,
 static PyObject *
 bias_relu(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *objects[2];
-    static const char *names[2] = {"z", "bias"};
-    if (!PyArg_ParseTuple(args, "OO:bias_relu", &objects[0], &objects[1])) {
-        return NULL;
-    }
-    Py_buffer views[2];
-    char type = take_buffers("bias_relu", objects, names, 2, 1u << 1, views);
-    if (type == 0) {
-        return NULL;
-    }
-    Py_ssize_t cols = views[1].len / views[1].itemsize;
-    if (views[0].ndim != 2 || views[0].shape[1] != cols) {
-        PyErr_SetString(PyExc_ValueError,
-                        "bias_relu: z must be 2-D and bias one value per column of z");
-        release_buffers(views, 2);
-        return NULL;
-    }
-    Py_ssize_t rows = views[0].shape[0];
-    Py_BEGIN_ALLOW_THREADS
-    if (type == 'f') {
-        bias_relu_float(views[0].buf, views[1].buf, rows, cols);
-    }
-    else {
-        bias_relu_double(views[0].buf, views[1].buf, rows, cols);
-    }
-    Py_END_ALLOW_THREADS
-    release_buffers(views, 2);
-    Py_RETURN_NONE;
+    return call_with_row_bias(
+        args, "bias_relu", 0,
+        "bias_relu: z must be 2-D and bias one value per column of z",
+        bias_relu_float, bias_relu_double);
 }
 
 PyDoc_STRVAR(relu_backward_doc,
@@ -590,34 +609,10 @@ PyDoc_STRVAR(bias_shift_max_doc,
 static PyObject *
 bias_shift_max(PyObject *Py_UNUSED(self), PyObject *args)
 {
-    PyObject *objects[2];
-    static const char *names[2] = {"z", "bias"};
-    if (!PyArg_ParseTuple(args, "OO:bias_shift_max", &objects[0], &objects[1])) {
-        return NULL;
-    }
-    Py_buffer views[2];
-    char type = take_buffers("bias_shift_max", objects, names, 2, 1u << 1, views);
-    if (type == 0) {
-        return NULL;
-    }
-    Py_ssize_t cols = views[1].len / views[1].itemsize;
-    if (views[0].ndim != 2 || views[0].shape[1] != cols || cols == 0) {
-        PyErr_SetString(PyExc_ValueError, "bias_shift_max: z must be 2-D with "
-                                          "columns and bias one value per column of z");
-        release_buffers(views, 2);
-        return NULL;
-    }
-    Py_ssize_t rows = views[0].shape[0];
-    Py_BEGIN_ALLOW_THREADS
-    if (type == 'f') {
-        bias_shift_max_float(views[0].buf, views[1].buf, rows, cols);
-    }
-    else {
-        bias_shift_max_double(views[0].buf, views[1].buf, rows, cols);
-    }
-    Py_END_ALLOW_THREADS
-    release_buffers(views, 2);
-    Py_RETURN_NONE;
+    return call_with_row_bias(args, "bias_shift_max", 1,
+                              "bias_shift_max: z must be 2-D with columns and bias "
+                              "one value per column of z",
+                              bias_shift_max_float, bias_shift_max_double);
 }
 
 PyDoc_STRVAR(normalize_rows_doc,
