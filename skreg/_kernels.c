@@ -714,11 +714,13 @@ dropout(PyObject *Py_UNUSED(self), PyObject *args)
 }
 
 /* Takes the class-index buffer of a (rows, cols) output: 1-D integers, one
- * per row, each in [0, cols). Returns its index format, or 0 with a
- * ValueError set (the buffer is then released). */
+ * per row, each in [0, cols), not sharing memory with the buffer the kernel
+ * writes (`written`, named `written_name`). Returns its index format, or 0
+ * with a ValueError set (the buffer is then released). */
 static char
 take_classes(const char *function, PyObject *object, Py_ssize_t rows,
-             Py_ssize_t cols, Py_buffer *view)
+             Py_ssize_t cols, const Py_buffer *written, const char *written_name,
+             Py_buffer *view)
 {
     if (PyObject_GetBuffer(object, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
         PyErr_Format(PyExc_ValueError, "%s: classes must be a C-contiguous array",
@@ -735,6 +737,12 @@ take_classes(const char *function, PyObject *object, Py_ssize_t rows,
     if (!indices_in_range(view, format, rows, cols)) {
         PyErr_Format(PyExc_ValueError, "%s: a class index is out of range",
                      function);
+        PyBuffer_Release(view);
+        return 0;
+    }
+    if (share_memory(view, written)) {
+        PyErr_Format(PyExc_ValueError, "%s: classes and %s share memory", function,
+                     written_name);
         PyBuffer_Release(view);
         return 0;
     }
@@ -773,15 +781,8 @@ class_probabilities(PyObject *Py_UNUSED(self), PyObject *args)
     }
     Py_ssize_t rows = views[0].shape[0], cols = views[0].shape[1];
     char format = take_classes("class_probabilities", classes_object, rows, cols,
-                               &classes);
+                               &views[1], "out", &classes);
     if (format == 0) {
-        release_buffers(views, 2);
-        return NULL;
-    }
-    if (share_memory(&classes, &views[1])) {
-        PyErr_SetString(PyExc_ValueError,
-                        "class_probabilities: classes and out share memory");
-        PyBuffer_Release(&classes);
         release_buffers(views, 2);
         return NULL;
     }
@@ -831,14 +832,9 @@ class_delta(PyObject *Py_UNUSED(self), PyObject *args)
         return NULL;
     }
     Py_ssize_t rows = views[1].shape[0], cols = views[1].shape[1];
-    char format = take_classes("class_delta", classes_object, rows, cols, &classes);
+    char format = take_classes("class_delta", classes_object, rows, cols, &views[0],
+                               "delta", &classes);
     if (format == 0) {
-        release_buffers(views, 2);
-        return NULL;
-    }
-    if (share_memory(&classes, &views[0])) {
-        PyErr_SetString(PyExc_ValueError, "class_delta: classes and delta share memory");
-        PyBuffer_Release(&classes);
         release_buffers(views, 2);
         return NULL;
     }
