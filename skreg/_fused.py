@@ -13,8 +13,11 @@ import numpy as np
 
 try:
     from skreg import _kernels
-except ImportError:  # pragma: no cover - the extension was not built
+except ImportError as error:  # pragma: no cover - the extension was not built
     _kernels = None
+    _MISSING = f"not built ({error})"
+else:
+    _MISSING = None
 
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
@@ -63,3 +66,10 @@ def fusable(*arrays):
     return dtype in _DTYPES and all(
         a.dtype == dtype and a.flags.c_contiguous for a in arrays
     )
+
+
+def status():
+    """``'yes'``, or ``'no (<why>)'``: whether the compiled kernels are in use."""
+    if _MISSING is not None:
+        return f"no ({_MISSING})"
+    return "yes"
