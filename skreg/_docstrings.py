@@ -4,6 +4,9 @@ The classifier and the regressor share all but a few parameters; writing each
 description once keeps the two docstrings from drifting apart.
 """
 
+# The published documentation; the estimators' HTML repr links its "?" here.
+DOCS_URL = "https://skreg.readthedocs.io/en/stable/"
+
 _OBJECTIVE = """\
     The model minimises, over the weights ``W`` of every layer (never the
     intercepts),
@@ -95,9 +98,15 @@ _PARAMS = {
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes, multiplied into ``sample_weight``. 'balanced'
         gives class ``c`` the weight ``S / (K * S_c)``, with ``S_c`` the total
-        sample weight of class ``c`` (in ``partial_fit``, of the batch).
-        Ignored for multilabel targets, where every label is its own binary
-        problem; pass ``sample_weight`` there.
+        sample weight of class ``c``. ``partial_fit`` is not available with
+        'balanced' (one call's frequencies are not the stream's): compute the
+        weights once with
+        :func:`~sklearn.utils.class_weight.compute_class_weight` and pass a
+        dict. For multilabel targets, where every label is its own binary
+        problem, 'balanced' multiplies each label's balanced weight of the
+        row's value, as
+        :func:`~sklearn.utils.class_weight.compute_sample_weight` does for
+        multi-output targets; a dict raises ``ValueError`` there.
 """,
     "batch_size": """\
     batch_size : int, default='auto'
@@ -165,8 +174,8 @@ _PARAMS = {
         stop when the validation score stalls, keeping the best weights. When
         the held-out part would have fewer than 10 samples (or cannot be
         stratified), training uses all samples without early stopping and
-        warns. Ignored by ``partial_fit``. Only used when solver='sgd' or
-        'adam'.
+        warns. ``partial_fit`` is not available with it. Only used
+        when solver='sgd' or 'adam'.
 """,
     "validation_fraction": """\
     validation_fraction : float, default=0.1

@@ -24,14 +24,21 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from skreg._docstrings import CLASSIFIER_DOC, REGRESSOR_DOC
+from skreg._docstrings import CLASSIFIER_DOC, DOCS_URL, REGRESSOR_DOC
 from skreg._dropout import layer_rates
 from skreg._engine import Network, preactivation_bound, predict_output
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._losses import LOSSES, smooth_targets
 from skreg._optimizers import OPTIMIZERS
 from skreg._penalties import make_penalties
-from skreg._solvers import DivergenceError, EpochRunner, ShuffledOrder, fit_lbfgs
+from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
+from skreg._training import (
+    LossStallRule,
+    TrainingProgress,
+    ValidationRule,
+    VerboseHook,
+    train,
+)
 from skreg._validation import (
     Interval,
     Options,
@@ -49,25 +56,37 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 # activations at most).
 _CHECK_ROWS = 1024
 
-# The fitted attributes an epoch of training mutates in place (see
-# _fitted_state); the others it only ever replaces.
-_CHANGED_IN_PLACE = (
+# Every attribute fitting sets, by name. A failed or interrupted call restores
+# exactly these and touches nothing else: metadata requests, callbacks set by
+# set_callbacks and a meta-estimator's markers are not the estimator's to undo.
+_FITTED_ATTRIBUTES = (
     "coefs_",
     "intercepts_",
+    "n_iter_",
+    "t_",
+    "n_outputs_",
+    "n_layers_",
+    "out_activation_",
+    "loss_",
+    "loss_curve_",
+    "best_loss_",
+    "validation_scores_",
+    "best_validation_score_",
+    "n_features_in_",
+    "feature_names_in_",
+    "classes_",
+    "_label_binarizer",
     "_optimizer",
     "_dropout_rng",
-    "loss_curve_",
-    "validation_scores_",
+    "_no_improvement_count",
+    "_best_coefs",
+    "_best_intercepts",
 )
 
 # Below this many held-out samples a validation score is mostly noise (one
 # sample moves accuracy by 10% or more), so early stopping would stop on chance;
 # scikit-learn raises below 2, skreg trains on all samples and warns below 10.
 _MIN_VALIDATION_SAMPLES = 10
-
-# Set on a KeyboardInterrupt that the epoch loop has handled: the model is as
-# after the last completed epoch, so _fit keeps it instead of rolling back.
-_EPOCHS_KEPT = "_skreg_epochs_kept"
 
 _DIVERGED = "Training diverged: the {what} became non-finite at {when}. Try {advice}."
 _SCALING_ADVICE = "scaling the inputs (for example with StandardScaler)"
@@ -84,6 +103,12 @@ def _abs_max(X):
 
 class _BaseMLP(BaseEstimator, ABC):
     """Shared fitting logic of the classifier and the regressor."""
+
+    # The "?" link of the HTML repr: scikit-learn's BaseEstimator fills the
+    # template for classes of _doc_link_module (estimator_module is the public
+    # path, skreg).
+    _doc_link_module = "skreg"
+    _doc_link_template = DOCS_URL + "generated/{estimator_module}.{estimator_name}.html"
 
     _parameter_constraints: dict = {
         "hidden_layer_sizes": [
@@ -230,36 +255,31 @@ class _BaseMLP(BaseEstimator, ABC):
     # Fitting
     # ------------------------------------------------------------------
 
-    def _fit(self, X, y, sample_weight=None, incremental=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False, classes=None):
+        # A failed call must leave the estimator as it was, fitted or not: keep
+        # a copy of the fitted state and put it back on any error, whatever
+        # step raised (parameter checks and partial_fit's classes included).
+        # A KeyboardInterrupt in the epochs of fit or a warm start keeps the
+        # epochs completed so far (lbfgs: its completed iterations): the
+        # solver returns it, and it is raised once the model is consistent.
+        saved = self._fitted_state()
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                interrupt = self._fit_checked(X, y, sample_weight, incremental, classes)
+        except BaseException:
+            self._restore_fitted_state(saved)
+            raise
+        if interrupt is not None:
+            raise interrupt
+        return self
+
+    def _fit_checked(self, X, y, sample_weight, incremental, classes):
         hidden_sizes = self._hidden_sizes()
         rates = self._dropout_rates(len(hidden_sizes))
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        # A failed call must leave a fitted model as it was: keep a copy of the
-        # fitted state and put it back on any error. A KeyboardInterrupt in the
-        # epoch loop of a stochastic solver keeps the epochs completed so far
-        # (_fit_stochastic marks it), and lbfgs its completed iterations;
-        # anywhere else, it also returns to the state before the call.
-        saved = self._fitted_state() if hasattr(self, "coefs_") else None
-        try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                self._fit_checked(
-                    X, y, sample_weight, incremental, first_pass, hidden_sizes, rates
-                )
-        except KeyboardInterrupt as interrupt:
-            if not getattr(interrupt, _EPOCHS_KEPT, False):
-                self._restore_fitted_state(saved)
-            raise
-        except BaseException:
-            self._restore_fitted_state(saved)
-            raise
-        return self
-
-    def _fit_checked(
-        self, X, y, sample_weight, incremental, first_pass, hidden_sizes, rates
-    ):
-        X, Y = self._validate_input(X, y, incremental, reset=first_pass)
+        X, Y = self._validate_input(X, y, incremental, first_pass, classes)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X)
         sample_weight = self._class_weighted(Y, sample_weight, incremental)
@@ -281,14 +301,18 @@ class _BaseMLP(BaseEstimator, ABC):
             )
 
         if self.solver in _STOCHASTIC_SOLVERS:
-            self._fit_stochastic(X, Y, sample_weight, random_state, rates, incremental)
+            interrupt = self._fit_stochastic(
+                X, Y, sample_weight, random_state, rates, incremental
+            )
         else:
-            self._fit_lbfgs(X, Y, sample_weight)
-
+            interrupt = self._fit_lbfgs(X, Y, sample_weight)
+        if interrupt is not None:
+            return interrupt
         if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
             raise self._diverged(
                 "parameters", f"iteration {getattr(self, 'n_iter_', 0)}"
             )
+        return None
 
     def _initialize(self, Y, layer_units, dtype, random_state):
         self.n_iter_ = 0
@@ -335,29 +359,28 @@ class _BaseMLP(BaseEstimator, ABC):
             self.out_activation_,
             X.shape[0],
         )
-        try:
-            result = fit_lbfgs(
-                network,
-                penalties,
-                X,
-                self._training_targets(Y, X.dtype),
-                sample_weight,
-                max_iter=self.max_iter,
-                max_fun=self.max_fun,
-                tol=self.tol,
-            )
-        except KeyboardInterrupt as interrupt:
+        result = fit_lbfgs(
+            network,
+            penalties,
+            X,
+            self._training_targets(Y, X.dtype),
+            sample_weight,
+            max_iter=self.max_iter,
+            max_fun=self.max_fun,
+            tol=self.tol,
+        )
+        if result.interrupt is not None:
             # Keep the completed iterations, as the stochastic solvers keep
-            # their completed epochs; with none, _fit undoes the call.
-            n_iter, loss = getattr(interrupt, "lbfgs_progress", (0, None))
-            if n_iter > 0:
-                self.n_iter_, self.loss_ = n_iter, loss
-                setattr(interrupt, _EPOCHS_KEPT, True)
-            raise
+            # their completed epochs; with none, the call is undone.
+            if result.nit == 0:
+                raise result.interrupt
+            self.n_iter_, self.loss_ = result.nit, result.fun
+            return result.interrupt
         if not np.isfinite(result.fun):
             raise self._diverged("loss", f"iteration {result.nit + 1}")
         self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
+        return None
 
     def _validation_split(self, X, Y, sample_weight, random_state):
         """Training and validation parts for early stopping, or None.
@@ -409,28 +432,18 @@ class _BaseMLP(BaseEstimator, ABC):
         return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
     def _fit_stochastic(self, X, Y, sample_weight, random_state, rates, incremental):
-        # partial_fit sees one chunk of a stream: there is nothing to hold out,
-        # so early stopping only applies to fit.
+        # partial_fit sees one chunk of a stream: there is nothing to hold out
+        # (it is not available with early_stopping=True).
         validation = None
         if self.early_stopping and not incremental:
             split = self._validation_split(X, Y, sample_weight, random_state)
             if split is not None:
                 X, Y, sample_weight, validation = split
-        self._prepare_stopping(validation)
+        progress = self._training_progress(validation)
 
         n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    "Got `batch_size` less than 1 or larger than "
-                    "sample size. It is going to be clipped"
-                )
-            batch_size = int(np.clip(self.batch_size, 1, n_samples))
-
+        batch_size = self._batch_size(n_samples)
         weight_sum = n_samples if sample_weight is None else sample_weight.sum()
-        penalties = self._penalties(weight_sum)
         network = Network(
             self.coefs_,
             self.intercepts_,
@@ -445,69 +458,95 @@ class _BaseMLP(BaseEstimator, ABC):
         runner = EpochRunner(
             network,
             self._optimizer,
-            penalties,
+            self._penalties(weight_sum),
             X,
             Y,
             sample_weight,
             batch_size,
             smoothing=self._target_smoothing(),
         )
-        if any(rate > 0 for rate in rates):
-            # Masks come from a Generator (fast, fills buffers in place) seeded
-            # from the fit's random state; drawn only with dropout so runs
-            # without it consume the random state exactly as scikit-learn does.
-            # partial_fit continues the stream: re-seeding at every call would
-            # repeat the same masks on every chunk.
-            if not incremental or getattr(self, "_dropout_rng", None) is None:
-                self._dropout_rng = np.random.default_rng(
-                    random_state.randint(2**31 - 1)
-                )
-        else:
-            self._dropout_rng = None
-        dropout_rng = self._dropout_rng
+        self._dropout_rng = self._dropout_generator(rates, random_state, incremental)
+        try:
+            result = train(
+                runner,
+                progress,
+                max_epochs=1 if incremental else self.max_iter,
+                hooks=self._epoch_hooks(validation),
+                random_state=random_state,
+                shuffle=self.shuffle,
+                dropout_rng=self._dropout_rng,
+            )
+        except DivergenceError as error:
+            what, epoch = error.args
+            raise self._diverged(what, f"epoch {epoch}") from None
+        self._set_progress(progress)
+        if result.stop_reason == "interrupted":
+            # fit keeps the epochs completed so far; partial_fit has a single
+            # epoch, so the call is undone.
+            if incremental:
+                raise result.interrupt
+            return result.interrupt
+        if result.stop_reason == "max_epochs" and not incremental:
+            warnings.warn(
+                "Stochastic Optimizer: Maximum iterations "
+                f"({self.max_iter}) reached and the optimization hasn't "
+                "converged yet.",
+                ConvergenceWarning,
+            )
+        self._check_end_loss(X, Y, validation, batch_size if incremental else None)
+        return None
 
-        order = ShuffledOrder(n_samples) if self.shuffle else None
-        self.n_iter_ = 0
-        for _ in range(self.max_iter):
-            # Each epoch either completes or leaves no trace: the state at its
-            # start is what an interrupted or diverged epoch returns to.
-            epoch_start = None
-            try:
-                epoch_start = self._fitted_state(during_training=True)
-                if self.shuffle:
-                    order.shuffle(random_state)
-                accumulated = runner.run(order, dropout_rng)
-                if not all(np.isfinite(p).all() for p in params):
-                    raise DivergenceError("parameters")
-                stop = self._end_epoch(accumulated / n_samples, n_samples, validation)
-            except DivergenceError as error:
-                self._restore_fitted_state(epoch_start)
-                what = "parameters" if error.args == ("parameters",) else "loss"
-                raise self._diverged(what, f"epoch {self.n_iter_ + 1}") from None
-            except KeyboardInterrupt as interrupt:
-                # partial_fit has a single epoch: _fit undoes the call instead.
-                if not incremental:
-                    # Interrupted while taking the snapshot: nothing changed.
-                    if epoch_start is not None:
-                        self._restore_fitted_state(epoch_start)
-                    self._keep_best_if_early_stopping(validation)
-                    setattr(interrupt, _EPOCHS_KEPT, True)
-                raise
-            if stop or incremental:
-                break
-            if self.n_iter_ == self.max_iter:
-                warnings.warn(
-                    "Stochastic Optimizer: Maximum iterations "
-                    f"({self.max_iter}) reached and the optimization hasn't "
-                    "converged yet.",
-                    ConvergenceWarning,
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                "Got `batch_size` less than 1 or larger than "
+                "sample size. It is going to be clipped"
+            )
+        return int(np.clip(self.batch_size, 1, n_samples))
+
+    def _dropout_generator(self, rates, random_state, incremental):
+        """The generator of the dropout masks, or None without dropout."""
+        if not any(rate > 0 for rate in rates):
+            return None
+        # Masks come from a Generator (fast, fills buffers in place) seeded from
+        # the fit's random state; drawn only with dropout so runs without it
+        # consume the random state exactly as scikit-learn does. partial_fit
+        # continues the stream: re-seeding at every call would repeat the same
+        # masks on every chunk.
+        if incremental and getattr(self, "_dropout_rng", None) is not None:
+            return self._dropout_rng
+        return np.random.default_rng(random_state.randint(2**31 - 1))
+
+    def _epoch_hooks(self, validation):
+        """The end-of-epoch hooks: verbose output, then the stopping rule."""
+        hooks = [VerboseHook()] if self.verbose else []
+        rule = (self.tol, self.n_iter_no_change)
+        if validation is None:
+            hooks.append(LossStallRule(self._optimizer, *rule, verbose=self.verbose))
+        else:
+            hooks.append(
+                ValidationRule(
+                    self._optimizer,
+                    *rule,
+                    validation=validation,
+                    score=lambda X, Y, sw: self._score(X, self._labels_of(Y), sw),
+                    verbose=self.verbose,
                 )
-        self._keep_best_if_early_stopping(validation)
-        # Each batch's loss is taken before its step, so the last step of a
-        # call is unchecked: check what the next batches would. partial_fit
-        # checks one batch, cheap next to the epoch it ran; fit all the rows,
-        # the held-out ones included.
-        parts = [(X[: batch_size if incremental else n_samples], Y)]
+            )
+        return hooks
+
+    def _check_end_loss(self, X, Y, validation, rows):
+        """Raise if the loss at the final weights is not finite.
+
+        Each batch's loss is taken before its step, so the last step of a call
+        is unchecked: check what the next batches would. partial_fit checks
+        ``rows`` (one batch), cheap next to the epoch it ran; fit all the rows,
+        the held-out ones included.
+        """
+        checked = slice(rows)
+        parts = [(X[checked], Y[checked])]
         if validation is not None:
             parts.append(validation[:2])
         if self._loss_is_surely_finite(parts):
@@ -557,28 +596,52 @@ class _BaseMLP(BaseEstimator, ABC):
         loss = LOSSES[self.out_activation_](self._training_targets(Y, X.dtype), P)
         return bool(np.isfinite(P).all() and np.isfinite(loss))
 
-    def _prepare_stopping(self, validation):
-        """Make the stopping bookkeeping match this call's stopping rule.
+    def _training_progress(self, validation):
+        """The progress the training loop continues, from the fitted attributes.
 
-        It already does after ``_initialize``; a warm start or partial_fit may
-        continue a model fitted by lbfgs (which keeps no loss curve) or with
-        the other ``early_stopping`` setting, or one whose split fell back.
+        After ``_initialize`` they match this call's stopping rule; a warm
+        start or partial_fit may continue a model fitted by lbfgs (which keeps
+        no loss curve) or with the other ``early_stopping`` setting, or one
+        whose split fell back: the bookkeeping of the rule in use starts anew.
         """
-        if not hasattr(self, "loss_curve_"):
-            self.loss_curve_ = []
-            self._no_improvement_count = 0
-            self.best_loss_ = self.validation_scores_ = None
-        if validation is None and self.best_loss_ is None:
+        progress = TrainingProgress(
+            n_iter=self.n_iter_,
+            t=self.t_,
+            loss=getattr(self, "loss_", None),
+            loss_curve=getattr(self, "loss_curve_", []),
+            best_loss=getattr(self, "best_loss_", None),
+            validation_scores=getattr(self, "validation_scores_", None),
+            best_validation_score=getattr(self, "best_validation_score_", None),
+            no_improvement_count=getattr(self, "_no_improvement_count", 0),
+            best_coefs=getattr(self, "_best_coefs", None),
+            best_intercepts=getattr(self, "_best_intercepts", None),
+        )
+        if validation is None and progress.best_loss is None:
             # Stopping on the training loss.
-            self.best_loss_ = np.inf
-            self.validation_scores_ = self.best_validation_score_ = None
-        elif validation is not None and self.validation_scores_ is None:
+            progress.best_loss = np.inf
+            progress.validation_scores = progress.best_validation_score = None
+        elif validation is not None and progress.validation_scores is None:
             # Stopping on the validation score.
-            self.validation_scores_ = []
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-            self._best_coefs = [W.copy() for W in self.coefs_]
-            self._best_intercepts = [b.copy() for b in self.intercepts_]
+            progress.validation_scores = []
+            progress.best_validation_score = -np.inf
+            progress.best_loss = None
+            progress.best_coefs = [W.copy() for W in self.coefs_]
+            progress.best_intercepts = [b.copy() for b in self.intercepts_]
+        return progress
+
+    def _set_progress(self, progress):
+        """The fitted attributes of the training loop's progress."""
+        self.n_iter_ = progress.n_iter
+        self.t_ = progress.t
+        self.loss_ = progress.loss
+        self.loss_curve_ = progress.loss_curve
+        self.best_loss_ = progress.best_loss
+        self.validation_scores_ = progress.validation_scores
+        self.best_validation_score_ = progress.best_validation_score
+        self._no_improvement_count = progress.no_improvement_count
+        if progress.best_coefs is not None:
+            self._best_coefs = progress.best_coefs
+            self._best_intercepts = progress.best_intercepts
 
     def _diverged(self, what, when):
         """The ValueError for non-finite loss or parameters, with what to try."""
@@ -606,95 +669,28 @@ class _BaseMLP(BaseEstimator, ABC):
             params, self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon
         )
 
-    def _end_epoch(self, loss, n_samples, validation):
-        """Bookkeeping at the end of an epoch; returns whether to stop.
-
-        The single place an epoch ends, so a future callback hook goes here.
-        """
-        self.n_iter_ += 1
-        self.loss_ = loss
-        self.t_ += n_samples
-        self.loss_curve_.append(loss)
-        if self.verbose:
-            print(f"Iteration {self.n_iter_}, loss = {loss:.8f}")
-        self._update_no_improvement_count(validation)
-        self._optimizer.iteration_ends(self.t_)
-        if self._no_improvement_count > self.n_iter_no_change:
-            if validation is not None:
-                msg = (
-                    f"Validation score did not improve more than tol={self.tol:f} "
-                    f"for {self.n_iter_no_change} consecutive epochs."
-                )
-            else:
-                msg = (
-                    f"Training loss did not improve more than tol={self.tol:f} "
-                    f"for {self.n_iter_no_change} consecutive epochs."
-                )
-            if self._optimizer.trigger_stopping(msg, self.verbose):
-                return True
-            self._no_improvement_count = 0
-        return False
-
-    def _update_no_improvement_count(self, validation):
-        if validation is not None:
-            X_val, Y_val, sw_val = validation
-            score = self._score(X_val, self._labels_of(Y_val), sw_val)
-            self.validation_scores_.append(score)
-            if self.verbose:
-                print(f"Validation score: {score:f}")
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_coefs = [W.copy() for W in self.coefs_]
-                self._best_intercepts = [b.copy() for b in self.intercepts_]
-        else:
-            if self.loss_curve_[-1] > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if self.loss_curve_[-1] < self.best_loss_:
-                self.best_loss_ = self.loss_curve_[-1]
-
-    def _keep_best_if_early_stopping(self, validation):
-        if validation is not None and self.validation_scores_:
-            # Copy into the arrays in place: the optimizer holds references.
-            for W, best in zip(self.coefs_, self._best_coefs):
-                W[...] = best
-            for b, best in zip(self.intercepts_, self._best_intercepts):
-                b[...] = best
-
     # ------------------------------------------------------------------
     # Transactional state
     # ------------------------------------------------------------------
 
-    def _fitted_state(self, during_training=False):
-        """A copy of everything fit has set (not the parameters).
-
-        A deep copy, except ``during_training``: an epoch changes in place only
-        the parameters, the optimizer, the dropout generator and the lists it
-        appends to; everything else it replaces, so sharing it is safe and
-        saves a copy of the best weights at every epoch.
-        """
-        params = self.get_params(deep=False)
-        state = {
-            key: value for key, value in self.__dict__.items() if key not in params
-        }
-        if not during_training:
-            return copy.deepcopy(state)
-        for key in _CHANGED_IN_PLACE:
-            if key in state:
-                state[key] = copy.deepcopy(state[key])
-        return state
+    def _fitted_state(self):
+        """A deep copy of the fitted attributes that are set."""
+        return copy.deepcopy(
+            {
+                name: self.__dict__[name]
+                for name in _FITTED_ATTRIBUTES
+                if name in self.__dict__
+            }
+        )
 
     def _restore_fitted_state(self, state):
-        params = self.get_params(deep=False)
-        for key in [key for key in self.__dict__ if key not in params]:
-            del self.__dict__[key]
-        if state is not None:
-            self.__dict__.update(state)
+        """Put back the fitted attributes of ``state``; drop those it lacks."""
+        # Assigned in place, so the attributes keep their order (a pickle of
+        # the restored estimator is the same bytes as before the call).
+        for name in _FITTED_ATTRIBUTES:
+            if name not in state:
+                self.__dict__.pop(name, None)
+        self.__dict__.update(state)
 
     # ------------------------------------------------------------------
     # Prediction
@@ -714,12 +710,25 @@ class _BaseMLP(BaseEstimator, ABC):
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
 
-    def _check_solver(self):
+    def _partial_fit_refusal(self):
+        """Why ``partial_fit`` is not available with these parameters, or None."""
         if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
+            return (
                 "partial_fit is only available for stochastic optimizers. "
                 f"{self.solver} is not stochastic."
             )
+        if self.early_stopping:
+            # scikit-learn's MLP refuses it too: a chunk of a stream has
+            # nothing to hold out.
+            return "partial_fit is not available with early_stopping=True."
+        return None
+
+    def _check_partial_fit(self):
+        # available_if: with a refusal, hasattr(est, "partial_fit") is False,
+        # so incremental-learning tools and the estimator checks see it.
+        refusal = self._partial_fit_refusal()
+        if refusal is not None:
+            raise AttributeError(refusal)
         return True
 
     @fit_context(prefer_skip_nested_validation=True)
@@ -843,12 +852,34 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     _score_function = staticmethod(accuracy_score)
 
+    def _partial_fit_refusal(self):
+        refusal = super()._partial_fit_refusal()
+        if refusal is None and self.class_weight == "balanced":
+            # As SGDClassifier: one call's class frequencies are not the
+            # stream's, and recomputing them per call would change the weights
+            # from call to call.
+            return (
+                "partial_fit is not available with class_weight='balanced': "
+                "the class frequencies of one call are not those of the stream. "
+                "Compute the weights once, for example with sklearn.utils."
+                "class_weight.compute_class_weight('balanced', classes=classes, "
+                "y=y) on a large enough sample of the targets, and pass them as "
+                "a dict."
+            )
+        return refusal
+
     def _output_activation(self):
         if self._label_binarizer.y_type_ == "multiclass":
             return "softmax"
         return "logistic"
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, classes=None):
+        if incremental and check_partial_fit_first_call(self, classes):
+            self._label_binarizer = LabelBinarizer()
+            if type_of_target(y).startswith("multilabel"):
+                self._label_binarizer.fit(y)
+            else:
+                self._label_binarizer.fit(classes)
         X, y = validate_data(
             self,
             X,
@@ -901,9 +932,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         if self.class_weight is None:
             return sample_weight
         if self._label_binarizer.y_type_.startswith("multilabel"):
-            # Each output is its own binary problem there: a class is no row
-            # property to weight by (documented as ignored).
-            return sample_weight
+            return self._multilabel_class_weighted(Y, sample_weight)
         n_classes = len(self.classes_)
         encoded = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
         base = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
@@ -938,6 +967,37 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
                 f"(class_weight={self.class_weight!r}): there is nothing to fit."
             )
         return weighted
+
+    def _multilabel_class_weighted(self, Y, sample_weight):
+        """'balanced' for multilabel targets: the product over the labels.
+
+        Each label is its own binary problem, so a row gets, for each label,
+        the balanced weight of its value there (from the weighted totals, as
+        for one output), multiplied together: scikit-learn's
+        ``compute_sample_weight`` rule for multi-output targets. A dict names
+        classes, which multilabel targets do not have per row.
+        """
+        if self.class_weight != "balanced":
+            raise ValueError(
+                "class_weight must be 'balanced' or None for multilabel targets "
+                "(each label is its own binary problem, so a class is not a "
+                f"property of a row); got {self.class_weight!r}. Use "
+                "sample_weight instead."
+            )
+        base = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
+        weighted = base.copy()
+        for column in Y.T:
+            totals = np.bincount(column, weights=base, minlength=2)
+            present = totals > 0
+            weights = np.zeros(2)
+            weights[present] = totals.sum() / (present.sum() * totals[present])
+            weighted *= weights[column]
+        if not weighted.sum() > 0:
+            raise ValueError(
+                "The sample weights times class_weight sum to zero: there is "
+                "nothing to fit."
+            )
+        return weighted.astype(base.dtype, copy=False)
 
     def _target_smoothing(self):
         """Label smoothing ``eps`` and the number of choices it spreads over."""
@@ -975,7 +1035,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         check_is_fitted(self)
         return self._predict(X)
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_partial_fit())
     @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with a single epoch over the given data.
@@ -997,13 +1057,9 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self : object
             The updated estimator.
         """
-        if check_partial_fit_first_call(self, classes):
-            self._label_binarizer = LabelBinarizer()
-            if type_of_target(y).startswith("multilabel"):
-                self._label_binarizer.fit(y)
-            else:
-                self._label_binarizer.fit(classes)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        return self._fit(
+            X, y, sample_weight=sample_weight, incremental=True, classes=classes
+        )
 
     def predict_proba(self, X):
         """Probability estimates.
@@ -1131,7 +1187,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"
 
-    def _validate_input(self, X, y, incremental, reset):
+    def _validate_input(self, X, y, incremental, reset, classes=None):
+        # ``classes`` is the classifier's; a regressor's partial_fit has none.
         X, y = validate_data(
             self,
             X,
@@ -1185,7 +1242,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         check_is_fitted(self)
         return self._predict(X)
 
-    @available_if(lambda est: est._check_solver())
+    @available_if(lambda est: est._check_partial_fit())
     @fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with a single epoch over the given data.

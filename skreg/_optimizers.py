@@ -15,7 +15,6 @@ import math
 import numpy as np
 
 from skreg import _fused
-from skreg._penalties import ElasticNetPenalty
 
 
 class _BaseOptimizer:
@@ -137,7 +136,7 @@ class SGDOptimizer(_BaseOptimizer):
                 param += np.multiply(velocity, self.momentum, out=scratch)
             else:
                 param += velocity
-            if penalty is not None and penalty.has_l1:
+            if penalty is not None and penalty.has_prox:
                 penalty.prox(param, lr, scratch=scratch)
 
 
@@ -180,14 +179,17 @@ class AdamOptimizer(_BaseOptimizer):
         for param, grad, m, v, penalty in zip(
             params, grads, self.ms, self.vs, penalties
         ):
-            if penalty is None or isinstance(penalty, ElasticNetPenalty):
-                # The rest of this loop's body, the penalty's gradient and prox
-                # included, in one compiled pass with the same bits.
-                l2, l1 = (0.0, 0.0) if penalty is None else (penalty.l2, penalty.l1)
-                hyper = (beta_1, beta_2, self.epsilon, lr, l2, l1)
+            strengths = (
+                (0.0, 0.0) if penalty is None else penalty.coordinate_strengths()
+            )
+            if strengths is not None:
+                # The rest of this loop's body, an elementwise penalty's
+                # gradient and prox included, in one compiled pass with the
+                # same bits.
+                hyper = (beta_1, beta_2, self.epsilon, lr, *strengths)
                 if _fused.ran(_fused.adam_step, param, grad, m, v, *hyper):
                     continue
-            has_l1 = penalty is not None and penalty.has_l1
+            has_l1 = penalty is not None and penalty.has_prox
             # One scratch array; a second keeps the step sizes for the prox.
             buffers = self._buffers(param, 2 if has_l1 else 1)
             tmp, denom = buffers[0], buffers[-1]

@@ -1,5 +1,14 @@
 """Weight-norm penalties: value, gradient of the smooth part, proximal step.
 
+Every penalty has one interface, which the optimizers and L-BFGS call without
+knowing which penalty it is: ``value``, ``smooth_value`` and
+``add_smooth_gradient`` (the smooth part, which goes through the optimizer),
+``prox`` (the non-smooth part, after each step), ``has_prox``, and
+``split_slope`` for L-BFGS-B's bound-constrained form. Each sees a parameter
+group: the weights of every layer in one flat buffer (``Network``). An
+elementwise penalty works on the whole buffer at once; a penalty on rows (the
+outgoing weights of a unit) views it as the layers' 2-D matrices.
+
 The penalty on a weight matrix ``W`` is
 
     strength * (l1_ratio * sum|W| + 0.5 * (1 - l1_ratio) * sum W**2)
@@ -18,7 +27,7 @@ PENALTY_L1_RATIOS = {"l2": 0.0, "l1": 1.0, "elasticnet": None, None: 0.0}
 
 
 class ElasticNetPenalty:
-    """The penalty of one parameter group (today: all weights, flattened).
+    """The elastic-net penalty of one parameter group, coordinate by coordinate.
 
     Parameters
     ----------
@@ -36,12 +45,37 @@ class ElasticNetPenalty:
     def has_l1(self):
         return self.l1 > 0
 
+    @property
+    def has_prox(self):
+        """Whether there is a non-smooth part, applied by ``prox``."""
+        return self.l1 > 0
+
+    def coordinate_strengths(self):
+        """``(l2, l1)`` of every coordinate, for the fused Adam step.
+
+        A penalty that is not the same elementwise penalty on every coordinate
+        returns None, and the optimizer calls its methods instead.
+        """
+        return self.l2, self.l1
+
+    def split_slope(self):
+        """The non-smooth part as L-BFGS-B's linear term, or None without one.
+
+        With each weight split as ``w = p - n``, ``p, n >= 0``, the ``|w|`` part
+        is ``slope * (p + n)`` on the feasible set.
+        """
+        return self.l1 if self.l1 > 0 else None
+
+    def smooth_value(self, W):
+        """The smooth (squared) part of the penalty of ``W`` (a float)."""
+        if not self.l2:
+            return 0.0
+        flat = W.ravel()
+        return 0.5 * self.l2 * float(np.dot(flat, flat))
+
     def value(self, W):
         """The penalty of ``W`` (a float)."""
-        value = 0.0
-        if self.l2:
-            flat = W.ravel()
-            value += 0.5 * self.l2 * float(np.dot(flat, flat))
+        value = self.smooth_value(W)
         if self.l1:
             # Not BLAS asum, although it is 5-7x faster: OpenBLAS's asum sums
             # in an order that depends on where the array sits in memory, so

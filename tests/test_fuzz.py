@@ -311,6 +311,10 @@ def _run(Estimator, X, y, classes, sample_weight, params, second):
             X2 = _converted(X, dtype, fmt)
             before = _fitted_bytes(model)
             model.set_params(**changes)
+            if not hasattr(model, method):
+                # partial_fit is not available with early_stopping=True or
+                # class_weight='balanced'.
+                method = "fit"
             call = getattr(model, method)
             if _fit_or_value_error(lambda: call(X2, y, sample_weight=sample_weight)):
                 _check_fitted(model, X2, y)
@@ -346,6 +350,11 @@ def test_regressor_fits_or_raises_value_error(case, second):
 def test_partial_fit_fits_or_raises_value_error(case, n_calls):
     Estimator, (X, y, classes, sample_weight, params) = case
     model = Estimator(**params)
+    if not hasattr(model, "partial_fit"):
+        # Not available with these; see test_mlp.py.
+        model.set_params(early_stopping=False)
+        if model.get_params().get("class_weight") == "balanced":
+            model.set_params(class_weight=None)
     kwargs = {"classes": classes} if Estimator is MLPClassifier else {}
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -5,7 +5,9 @@ import re
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris, make_blobs, make_classification
+from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier as SkMLPClassifier
+from sklearn.utils.class_weight import compute_sample_weight
 
 from skreg import MLPClassifier, MLPRegressor
 
@@ -296,3 +298,93 @@ def test_partial_fit_draws_new_dropout_masks_at_every_call(monkeypatch):
     model.partial_fit(X, y)
     assert len(drawn) == 2
     assert not np.array_equal(drawn[0], drawn[1])
+
+
+def test_partial_fit_is_not_available_with_early_stopping():
+    # As scikit-learn's MLP, which raises: a chunk of a stream has nothing to
+    # hold out. Not available (hasattr is False) rather than silently ignored.
+    for Estimator in (MLPClassifier, MLPRegressor):
+        model = Estimator(early_stopping=True)
+        assert not hasattr(model, "partial_fit")
+        with pytest.raises(AttributeError) as error:
+            model.partial_fit
+        assert "not available with early_stopping=True" in str(error.value.__cause__)
+        assert hasattr(model.set_params(early_stopping=False), "partial_fit")
+
+
+def test_partial_fit_is_not_available_with_balanced_class_weight():
+    # As SGDClassifier: one call's class frequencies are not the stream's.
+    model = MLPClassifier(class_weight="balanced")
+    with pytest.raises(AttributeError) as error:
+        model.partial_fit
+    assert "not available with class_weight='balanced'" in str(error.value.__cause__)
+    X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
+    model.set_params(class_weight={0: 1.0, 1: 2.0}).partial_fit(X, y, classes=[0, 1])
+    # lbfgs has no partial_fit whatever the class weights; its reason comes first.
+    with pytest.raises(AttributeError) as error:
+        MLPClassifier(solver="lbfgs", class_weight="balanced").partial_fit
+    assert "only available for stochastic" in str(error.value.__cause__)
+
+
+def test_class_weight_with_multilabel_targets():
+    # Issue 11: class_weight was silently ignored for multilabel targets.
+    # 'balanced' is scikit-learn's multi-output rule (the product over the
+    # labels); a dict, which names classes, raises.
+    X = np.random.RandomState(0).randn(20, 3)
+    Y = np.stack([np.arange(20) % 2, (np.arange(20) < 5).astype(int)], axis=1)
+    params = dict(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match="must be 'balanced' or None for multilabel"):
+        MLPClassifier(class_weight={0: 2.0}, **params).fit(X, Y)
+    balanced = MLPClassifier(class_weight="balanced", **params).fit(X, Y)
+    weighted = MLPClassifier(**params).fit(
+        X, Y, sample_weight=compute_sample_weight("balanced", Y)
+    )
+    for a, b in zip(balanced.coefs_, weighted.coefs_):
+        np.testing.assert_allclose(a, b, rtol=1e-12)
+    plain = MLPClassifier(**params).fit(X, Y)
+    assert not np.allclose(plain.coefs_[0], balanced.coefs_[0])
+
+
+@pytest.mark.parametrize("Estimator", [MLPClassifier, MLPRegressor])
+def test_html_repr_links_to_the_estimator_page(Estimator):
+    url = f"https://skreg.readthedocs.io/en/stable/generated/skreg.{Estimator.__name__}.html"
+    assert Estimator()._get_doc_link() == url
+    assert url in Estimator()._repr_html_()
+
+
+@pytest.fixture(scope="module")
+def standardized_classification():
+    X, y = make_classification(300, 8, n_informative=4, random_state=0)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
+
+
+@pytest.mark.parametrize("penalty, l1_ratio", [("l1", 1.0), ("elasticnet", 0.5)])
+def test_lbfgs_without_hidden_layers_reaches_logistic_regression(
+    standardized_classification, penalty, l1_ratio
+):
+    # Issue 11: L-BFGS-B stopped on scipy's relative-reduction test at a wrong
+    # zero pattern for some seeds. With no hidden layer and alpha = 1 / C the
+    # objective is LogisticRegression's, which saga solves to high accuracy.
+    X, y = standardized_classification
+    reference = LogisticRegression(
+        C=1.0, l1_ratio=l1_ratio, solver="saga", tol=1e-12, max_iter=200_000
+    ).fit(X, y)
+    expected = reference.coef_.ravel()
+    assert 0 < np.sum(expected == 0) < len(expected)
+    for seed in range(10):
+        model = MLPClassifier(
+            hidden_layer_sizes=(),
+            solver="lbfgs",
+            penalty=penalty,
+            l1_ratio=l1_ratio,
+            alpha=1.0,
+            tol=1e-12,
+            max_iter=5000,
+            random_state=seed,
+        ).fit(X, y)
+        coef = model.coefs_[0].ravel()
+        np.testing.assert_array_equal(coef == 0, expected == 0, err_msg=f"seed {seed}")
+        np.testing.assert_allclose(coef, expected, atol=1e-5, err_msg=f"seed {seed}")
+        np.testing.assert_allclose(
+            model.intercepts_[0], reference.intercept_, atol=1e-5
+        )

@@ -316,6 +316,43 @@ def test_end_of_fit_check_is_skipped_only_when_the_bound_proves_it(
     assert calls["n"] > 0
 
 
+@pytest.mark.parametrize(
+    "Estimator, params, target",
+    [
+        (MLPClassifier, {}, "binary"),
+        (MLPClassifier, {}, "multiclass"),
+        (MLPRegressor, {}, "real"),
+        (MLPRegressor, {"loss": "poisson"}, "count"),
+    ],
+)
+def test_partial_fit_checks_the_end_loss_on_more_rows_than_a_batch(
+    Estimator, params, target, monkeypatch
+):
+    # Issue 16: the end-of-call check sliced X to one batch but not Y, which
+    # failed to broadcast once the bound could not prove the loss finite.
+    rng = np.random.RandomState(0)
+    # Poisson: large enough that the bound cannot tell (it proves exp of 354
+    # at most), small enough that this seed's fit stays finite.
+    X = rng.randn(20, 2) * (300 if params else 1e80)
+    y = {
+        "binary": np.arange(20) % 2,
+        "multiclass": np.arange(20) % 3,
+        "real": rng.randn(20),
+        "count": rng.poisson(2.0, 20).astype(float),
+    }[target]
+    calls = _count_calls(monkeypatch, Estimator, "_finite_loss")
+    model = Estimator(hidden_layer_sizes=(), batch_size=5, random_state=0, **params)
+    extra = {"classes": np.unique(y)} if Estimator is MLPClassifier else {}
+    try:
+        model.partial_fit(X, y, **extra)
+    except ValueError as error:
+        assert str(error).startswith("Training diverged"), error
+        assert _fitted_state(model) == {}
+    else:
+        assert all(np.isfinite(W).all() for W in model.coefs_)
+    assert calls["n"] >= 1
+
+
 def test_divergence_of_partial_fit_and_warm_start_restores_the_model():
     model, X, y = _fitted(MLPRegressor, solver="sgd", learning_rate_init=0.01)
     before, predictions = copy.deepcopy(vars(model)), model.predict(X)
@@ -437,6 +474,97 @@ def test_failed_first_partial_fit_leaves_an_unfitted_estimator():
     assert model.classes_.tolist() == [0, 1, 2]
 
 
+_BAD_FIRST_CALLS = [
+    (dict(dropout=[0.5, 0.5]), "dropout must be a float or a sequence"),
+    (dict(hidden_layer_sizes=(0,)), "hidden_layer_sizes must be positive"),
+    (dict(dropout=[1.5]), r"dropout rates must be in \[0, 1\)"),
+    (dict(class_weight={7: 1.0}), "class_weight has labels"),
+    (dict(alpha=-1.0), "alpha"),
+]
+
+
+@pytest.mark.parametrize("params, message", _BAD_FIRST_CALLS)
+def test_any_failed_first_partial_fit_leaves_it_unfitted(params, message):
+    # Issue 16: partial_fit set classes_ before the checks that then failed,
+    # so predict raised AttributeError and a later first call was refused.
+    X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
+    clf = MLPClassifier(**{"hidden_layer_sizes": (4,), **params})
+    with pytest.raises(ValueError, match=message):
+        clf.partial_fit(X, y, classes=[0, 1])
+    assert _fitted_state(clf) == {}
+    with pytest.raises(NotFittedError):
+        clf.predict(X)
+    fresh = MLPClassifier(hidden_layer_sizes=(4,)).get_params()
+    clf.set_params(**fresh).partial_fit(X, y, classes=[0, 1, 2])
+    assert clf.classes_.tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_any_failed_first_fit_leaves_it_unfitted(Estimator):
+    X, y = _data(Estimator)
+    model = Estimator(hidden_layer_sizes=(4,), dropout=[0.1, 0.1])
+    with pytest.raises(ValueError, match="dropout must be"):
+        model.fit(X, y)
+    assert _fitted_state(model) == {}
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+def test_fit_sets_only_the_declared_fitted_attributes(Estimator):
+    # The rollback restores _FITTED_ATTRIBUTES by name: an attribute fit sets
+    # without declaring it would survive a failed call.
+    declared = set(skreg._mlp._FITTED_ATTRIBUTES)
+    for solver in ("adam", "lbfgs"):
+        for early_stopping in (False, True):
+            model = _fitted(
+                Estimator,
+                solver=solver,
+                early_stopping=early_stopping,
+                dropout=0.1 if solver == "adam" else 0.0,
+            )[0]
+            assert set(_fitted_state(model)) <= declared
+    model, X, y = _fitted(Estimator, solver="sgd")
+    model.partial_fit(X, y)
+    assert set(_fitted_state(model)) <= declared
+
+
+def _failed_first_fit(model, X, y):
+    model.fit(X, y, sample_weight=-np.ones(len(y)))
+
+
+def _failed_warm_start(model, X, y):
+    model.fit(X, y)
+    model.set_params(warm_start=True).fit(X[:, :2], y)
+
+
+def _failed_partial_fit(model, X, y):
+    model.fit(X, y)
+    model.partial_fit(X[:, :2], y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize(
+    "call", [_failed_first_fit, _failed_warm_start, _failed_partial_fit]
+)
+def test_a_failed_call_keeps_what_others_set_on_the_estimator(Estimator, call):
+    # Issue 12: the rollback deleted every attribute that was not a parameter,
+    # metadata requests and set_callbacks' callbacks included.
+    X, y = _data(Estimator)
+    with config_context(enable_metadata_routing=True):
+        model = Estimator(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
+        model.set_fit_request(sample_weight=True)
+        request = model._metadata_request
+        marker = object()
+        model._skl_callbacks = marker
+        with pytest.raises(ValueError):
+            call(model, X, y)
+        assert model._metadata_request is request
+        assert model._skl_callbacks is marker
+        routing = model.get_metadata_routing()
+        assert routing.fit.requests == {"sample_weight": True}
+
+
 # ---------------------------------------------------------------- interrupts
 
 
@@ -479,7 +607,7 @@ def test_keyboard_interrupt_keeps_the_completed_epochs(
     _assert_same(_state(reference), _state(model))
     np.testing.assert_array_equal(model.predict(X), reference.predict(X))
     monkeypatch.undo()
-    model.partial_fit(X, y)
+    model.set_params(early_stopping=False).partial_fit(X, y)
     assert model.n_iter_ == 1 and len(model.loss_curve_) == 4
 
 

@@ -1,0 +1,275 @@
+"""The one training loop of the stochastic solvers, on arrays.
+
+``train`` runs epochs of an ``EpochRunner`` (``skreg._solvers``) until one of
+the end-of-epoch hooks asks to stop or ``max_epochs`` have run. Everything it
+knows about the run so far is a ``TrainingProgress``, which it continues: a
+warm start, a ``partial_fit`` or the next alpha of a path passes the progress
+(and the optimizer) of the previous call. The stopping rules, ``verbose`` and
+any other observer are hooks: objects called at the end of each epoch with the
+progress, any of which may ask to stop. The estimators, a regularization path
+or a test drive it the same way; none of it knows about estimators.
+
+The bookkeeping follows scikit-learn's ``BaseMultilayerPerceptron``
+(``_fit_stochastic``, ``_update_no_improvement_count``): the same counts,
+comparisons and order, so that the runs are the same.
+"""
+
+import copy
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from skreg._solvers import DivergenceError, ShuffledOrder
+
+
+@dataclass
+class TrainingProgress:
+    """What a run has done so far; ``train`` updates it at every epoch.
+
+    ``n_iter`` counts the epochs of the current call, ``t`` the samples seen
+    by every call. ``best_coefs`` / ``best_intercepts`` are copies of the
+    parameters at the best validation score, for early stopping.
+    """
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float | None = None
+    loss_curve: list = field(default_factory=list)
+    best_loss: float | None = np.inf
+    validation_scores: list | None = None
+    best_validation_score: float | None = None
+    no_improvement_count: int = 0
+    best_coefs: list | None = None
+    best_intercepts: list | None = None
+
+    def copy(self):
+        """A copy that the next epoch cannot change (the lists copied)."""
+        clone = copy.copy(self)
+        clone.loss_curve = list(self.loss_curve)
+        if self.validation_scores is not None:
+            clone.validation_scores = list(self.validation_scores)
+        return clone
+
+
+@dataclass
+class TrainingResult:
+    """How ``train`` ended.
+
+    ``stop_reason`` is ``'hook'`` (a hook asked to stop: the stopping rule, or
+    a callback), ``'max_epochs'`` (the budget ran out), or ``'interrupted'`` (a
+    KeyboardInterrupt: the model is as after the last completed epoch, and the
+    caller re-raises ``interrupt``). ``stopped_by`` is the hook that asked.
+    """
+
+    n_epochs: int
+    stop_reason: str
+    stopped_by: object = None
+    interrupt: KeyboardInterrupt | None = None
+
+
+class VerboseHook:
+    """Prints each epoch's loss, as scikit-learn's ``verbose=True`` does."""
+
+    def __call__(self, progress, network):
+        print(f"Iteration {progress.n_iter}, loss = {progress.loss:.8f}")
+        return False
+
+
+class LossStallRule:
+    """Stop when the training loss has not improved by ``tol`` for a while.
+
+    scikit-learn's rule: an epoch counts as no improvement when its loss is
+    above the best loss minus ``tol``; after more than ``n_iter_no_change`` of
+    them in a row the optimizer decides (sgd's 'adaptive' schedule lowers the
+    learning rate and goes on instead).
+    """
+
+    def __init__(self, optimizer, tol, n_iter_no_change, verbose=False):
+        self.optimizer = optimizer
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.verbose = verbose
+
+    def _count(self, progress, network):
+        loss = progress.loss_curve[-1]
+        if loss > progress.best_loss - self.tol:
+            progress.no_improvement_count += 1
+        else:
+            progress.no_improvement_count = 0
+        if loss < progress.best_loss:
+            progress.best_loss = loss
+
+    def _message(self):
+        return (
+            f"Training loss did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+
+    def __call__(self, progress, network):
+        self._count(progress, network)
+        if progress.no_improvement_count > self.n_iter_no_change:
+            if self.optimizer.trigger_stopping(self._message(), self.verbose):
+                return True
+            progress.no_improvement_count = 0
+        return False
+
+    def on_train_end(self, progress, network):
+        pass
+
+
+class ValidationRule(LossStallRule):
+    """Early stopping: the same rule on a held-out score, keeping the best weights.
+
+    ``score(X, Y, sample_weight)`` scores the network's current parameters on
+    the held-out part (higher is better).
+    """
+
+    def __init__(self, optimizer, tol, n_iter_no_change, validation, score, verbose):
+        super().__init__(optimizer, tol, n_iter_no_change, verbose)
+        self.validation = validation
+        self.score = score
+
+    def _count(self, progress, network):
+        score = self.score(*self.validation)
+        progress.validation_scores.append(score)
+        if self.verbose:
+            print(f"Validation score: {score:f}")
+        if score < progress.best_validation_score + self.tol:
+            progress.no_improvement_count += 1
+        else:
+            progress.no_improvement_count = 0
+        if score > progress.best_validation_score:
+            progress.best_validation_score = score
+            progress.best_coefs = [W.copy() for W in network.coefs]
+            progress.best_intercepts = [b.copy() for b in network.intercepts]
+
+    def _message(self):
+        return (
+            f"Validation score did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+
+    def on_train_end(self, progress, network):
+        """Put the best weights back (in place: the optimizer holds the arrays)."""
+        if progress.validation_scores:
+            for W, best in zip(network.coefs, progress.best_coefs):
+                W[...] = best
+            for b, best in zip(network.intercepts, progress.best_intercepts):
+                b[...] = best
+
+
+class _EpochStart:
+    """The state an epoch changes in place, to return to if it does not end.
+
+    An epoch either completes or leaves no trace: an interrupted or diverged
+    epoch goes back to this.
+    """
+
+    def __init__(self, network, optimizer, dropout_rng, progress):
+        params, _ = network.param_groups
+        self.params = [p.copy() for p in params]
+        self.optimizer = copy.deepcopy(optimizer)
+        self.rng_state = (
+            None if dropout_rng is None else dropout_rng.bit_generator.state
+        )
+        self.progress = progress.copy()
+
+    def restore(self, network, optimizer, dropout_rng, progress):
+        params, _ = network.param_groups
+        for param, saved in zip(params, self.params):
+            param[...] = saved
+        optimizer.__setstate__(self.optimizer.__getstate__())
+        if dropout_rng is not None:
+            dropout_rng.bit_generator.state = self.rng_state
+        progress.__dict__.update(self.progress.__dict__)
+
+
+def train(
+    runner,
+    progress,
+    *,
+    max_epochs,
+    hooks=(),
+    random_state=None,
+    shuffle=True,
+    dropout_rng=None,
+):
+    """Run epochs of ``runner`` until a hook asks to stop or ``max_epochs`` ran.
+
+    Parameters
+    ----------
+    runner : skreg._solvers.EpochRunner
+        The network, optimizer, penalties, data and batch size.
+    progress : TrainingProgress
+        Updated in place: the run continues from it.
+    max_epochs : int
+    hooks : sequence of callables ``hook(progress, network) -> bool``
+        Called in order at the end of each epoch, after its loss is recorded;
+        training stops after the epoch when any returns True. A hook with an
+        ``on_train_end(progress, network)`` method has it called when training
+        ends, also after an interrupt.
+    random_state : numpy.random.RandomState
+        Shuffles the samples at each epoch when ``shuffle``.
+    dropout_rng : numpy.random.Generator or None
+        Draws the dropout masks.
+
+    Returns
+    -------
+    TrainingResult
+
+    Raises DivergenceError, with the epoch number as its second argument,
+    when the loss or the parameters become non-finite; the epoch is undone.
+    """
+    network, optimizer = runner.network, runner.optimizer
+    params, _ = network.param_groups
+    n_samples = runner.X.shape[0]
+    order = ShuffledOrder(n_samples) if shuffle else None
+    progress.n_iter = 0
+    result = TrainingResult(0, "max_epochs")
+    for _ in range(max_epochs):
+        epoch_start = None
+        try:
+            epoch_start = _EpochStart(network, optimizer, dropout_rng, progress)
+            if order is not None:
+                order.shuffle(random_state)
+            accumulated = runner.run(order, dropout_rng)
+            if not all(np.isfinite(p).all() for p in params):
+                raise DivergenceError("parameters")
+            stopped_by = _end_epoch(
+                progress, accumulated / n_samples, n_samples, runner, hooks
+            )
+        except DivergenceError as error:
+            epoch_start.restore(network, optimizer, dropout_rng, progress)
+            what = "parameters" if error.args == ("parameters",) else "loss"
+            raise DivergenceError(what, progress.n_iter + 1) from None
+        except KeyboardInterrupt as interrupt:
+            # Interrupted while taking the snapshot: nothing changed.
+            if epoch_start is not None:
+                epoch_start.restore(network, optimizer, dropout_rng, progress)
+            result.stop_reason, result.interrupt = "interrupted", interrupt
+            break
+        result.n_epochs = progress.n_iter
+        if stopped_by is not None:
+            result.stop_reason, result.stopped_by = "hook", stopped_by
+            break
+    result.n_epochs = progress.n_iter
+    for hook in hooks:
+        on_train_end = getattr(hook, "on_train_end", None)
+        if on_train_end is not None:
+            on_train_end(progress, network)
+    return result
+
+
+def _end_epoch(progress, loss, n_samples, runner, hooks):
+    """Record the epoch, then ask the hooks; return the first that stops."""
+    progress.n_iter += 1
+    progress.loss = loss
+    progress.t += n_samples
+    progress.loss_curve.append(loss)
+    runner.optimizer.iteration_ends(progress.t)
+    stopped_by = None
+    for hook in hooks:
+        # Every hook sees every epoch, even after one has asked to stop.
+        if hook(progress, runner.network) and stopped_by is None:
+            stopped_by = hook
+    return stopped_by
