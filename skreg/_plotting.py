@@ -181,7 +181,7 @@ class TrainingCurveDisplay:
         ----------
         ax : matplotlib Axes, default=None
             Axes to draw the losses on; the validation score gets a twin axes
-            of it. None: a new figure and axes.
+            of it (a new one at each call). None: a new figure and axes.
         name : str, default=None
             Name put before the legend labels; None uses the ``name`` given
             to the display.

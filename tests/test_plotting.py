@@ -216,6 +216,23 @@ def test_training_curve_reuses_the_given_axes(adam_classifier, data):
     assert_array_equal(second.loss_line_.get_ydata(), other.loss_curve_)
 
 
+def test_displays_take_scikit_learn_mlps(data):
+    from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
+
+    X, y = data
+    clf = SklearnMLPClassifier(
+        hidden_layer_sizes=(4,), early_stopping=True, max_iter=15, random_state=0
+    ).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(clf)
+    assert_array_equal(display.loss_line_.get_ydata(), clf.loss_curve_)
+    assert_array_equal(
+        display.validation_score_line_.get_ydata(), clf.validation_scores_
+    )
+    assert display.best_epoch == np.argmax(clf.validation_scores_) + 1
+    display = WeightSparsityDisplay.from_estimator(clf)
+    assert_allclose(display.zero_shares, [np.mean(W == 0) for W in clf.coefs_])
+
+
 def test_training_curve_refuses_lbfgs(data):
     X, y = data
     clf = MLPClassifier(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5).fit(X, y)
