@@ -408,6 +408,9 @@ class WeightSparsityDisplay:
     removed_markers_ : matplotlib Line2D or None
         The crosses at the removed features, or None when every feature is
         kept.
+    kept_features : ndarray of bool of shape (n_features,)
+        Whether each input feature is kept (``input_importances > 0``); a
+        property, available before ``plot``.
 
     See Also
     --------
