@@ -113,6 +113,11 @@ def test_class_parameters_have_type_description_and_default(cls):
             continue
         default = signature[name].default
         match = re.search(r"default=(.+)$", type_text)
+        if default is inspect.Parameter.empty:
+            # A required parameter (the data of a Display) has no default.
+            if match is not None:
+                problems.append(f"{name}: required, documents {match.group(0)!r}")
+            continue
         if match is None:
             problems.append(f"{name}: no 'default=' in {type_text!r}")
             continue
