@@ -2,14 +2,19 @@
 
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._mlp import MLPClassifier, MLPRegressor
+from skreg._mlp_cv import MLPClassifierCV, MLPRegressorCV
+from skreg._path import mlp_path
 from skreg._plotting import TrainingCurveDisplay, WeightSparsityDisplay
 from skreg._version import __version__
 
 __all__ = [
     "InconsistentVersionWarning",
     "MLPClassifier",
+    "MLPClassifierCV",
     "MLPRegressor",
+    "MLPRegressorCV",
     "TrainingCurveDisplay",
     "WeightSparsityDisplay",
     "__version__",
+    "mlp_path",
 ]

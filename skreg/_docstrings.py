@@ -365,3 +365,173 @@ REGRESSOR_DOC = _compose(
     "",
     "MLPRegressor",
 )
+
+
+_CV_PARAMS = {
+    "alphas": """\
+    alphas : int or array-like of float, default=12
+        The grid of ``alpha``: an int for that many values spaced
+        logarithmically over four decades below ``alpha_max`` (the alpha at
+        which the ``|W|`` penalty removes every input of a network without
+        hidden layers, computed from the data; for ``'l2'`` divided by 0.01,
+        as :class:`~sklearn.linear_model.ElasticNetCV` floors ``l1_ratio``),
+        or the values themselves. Each fold fits them in increasing order,
+        each fit starting from the previous one.
+""",
+    "l1_ratio": """\
+    l1_ratio : float or list of float, default=0.15
+        The elastic-net mixing parameter; with ``penalty='elasticnet'`` a list
+        is tried value by value, each with its own path.
+""",
+    "cv": """\
+    cv : int, cross-validation generator or iterable, default=None
+        The folds, as in :func:`~sklearn.model_selection.check_cv`; None is
+        5-fold (stratified for a classifier).
+""",
+    "scoring": """\
+    scoring : str, callable or None, default=None
+        The score of each fold's model on its held-out part; None is the
+        estimator's ``score`` (accuracy, R^2).
+""",
+    "n_jobs": """\
+    n_jobs : int, default=None
+        Folds (and l1_ratio values) fitted in parallel through joblib; each
+        fit's BLAS is limited to its share of the cores. None means 1 unless
+        in a :func:`joblib.parallel_backend` context (dask included).
+""",
+    "warm_max_iter": """\
+    warm_max_iter : int, default=None
+        The epoch budget of each alpha after the first along a path, which
+        starts from its neighbour's solution (the stopping rule may end it
+        sooner). None is ``max(1, max_iter // 5)``; ``max_iter`` gives every
+        alpha a cold fit's budget, slower for little gain. Only used when
+        solver='sgd' or 'adam'.
+""",
+    "refit": """\
+    refit : bool, default=True
+        Refit on all the data along the path up to ``alpha_``, giving the
+        model that predicts. With False only ``alpha_``, ``l1_ratio_`` and the
+        scores are set.
+""",
+}
+
+_CV_ATTRIBUTES = """\
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen alpha: the best mean score over the folds (the larger
+        alpha among equals).
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
+        The grid, per l1_ratio when there are several.
+    scores_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        The held-out score of each fold's model along its path.
+    n_features_kept_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        The inputs with a non-zero outgoing weight in each fold's model.
+    coefs_, intercepts_, n_iter_, loss_, loss_curve_, ... :
+        The refit model's fitted attributes, as the base estimator's.
+{classes}\
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when they are all strings.
+"""
+
+
+def _compose_cv(title, base, names, classes_attribute, example):
+    params = "".join(
+        _CV_PARAMS[key] if key in _CV_PARAMS else _PARAMS[key] for key in names
+    )
+    return (
+        f"{title}\n\n"
+        f"    {base} with ``alpha`` chosen by cross-validation along warm-started\n"
+        "    regularization paths, as :class:`~sklearn.linear_model.ElasticNetCV`\n"
+        "    chooses it for linear models. Every parameter but ``alpha`` is the\n"
+        "    base estimator's (``warm_start`` is not used: the paths warm-start).\n"
+        "\n    Parameters\n    ----------\n"
+        + params
+        + "\n"
+        + _CV_ATTRIBUTES.format(classes=classes_attribute)
+        + "\n    See Also\n    --------\n"
+        f"    {base} : the estimator fitted along the paths.\n"
+        "    mlp_path : the path of one split.\n"
+        "\n" + example
+    )
+
+
+_CV_ORDER = [
+    "alphas",
+    "l1_ratio",
+    "cv",
+    "scoring",
+    "n_jobs",
+    "refit",
+    "warm_max_iter",
+    "solver",
+]
+_CV_COMMON = ["penalty", "dropout", "input_dropout"]
+
+CLASSIFIER_CV_DOC = _compose_cv(
+    "Multi-layer perceptron classifier with alpha tuned by cross-validation.",
+    "MLPClassifier",
+    [
+        "hidden_layer_sizes",
+        "activation",
+        *_CV_ORDER,
+        *_CV_COMMON,
+        "label_smoothing",
+        "class_weight",
+        *_TRAINING_ORDER,
+    ],
+    _CLASSES_ATTRIBUTE,
+    """\
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skreg import MLPClassifierCV
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> model = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPClassifierCV((16,), penalty="l1", alphas=6, cv=3, max_iter=50,
+    ...                     random_state=0),
+    ... ).fit(X, y)
+    >>> cv = model[-1]
+    >>> bool(cv.alphas_.min() <= cv.alpha_ <= cv.alphas_.max())
+    True
+    >>> cv.scores_.shape
+    (1, 6, 3)
+""",
+)
+
+REGRESSOR_CV_DOC = _compose_cv(
+    "Multi-layer perceptron regressor with alpha tuned by cross-validation.",
+    "MLPRegressor",
+    [
+        "loss",
+        "hidden_layer_sizes",
+        "activation",
+        *_CV_ORDER,
+        *_CV_COMMON,
+        *_TRAINING_ORDER,
+    ],
+    "",
+    """\
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from skreg import MLPRegressorCV
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> model = make_pipeline(
+    ...     StandardScaler(),
+    ...     MLPRegressorCV(hidden_layer_sizes=(16,), penalty="l1", alphas=6, cv=3,
+    ...                    learning_rate_init=0.01, max_iter=100, random_state=0),
+    ... ).fit(X, y / 100)
+    >>> model[-1].n_features_kept_.shape
+    (1, 6, 3)
+""",
+)

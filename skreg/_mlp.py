@@ -81,6 +81,7 @@ _FITTED_ATTRIBUTES = (
     "_no_improvement_count",
     "_best_coefs",
     "_best_intercepts",
+    "_fitted_objective",
 )
 
 # Below this many held-out samples a validation score is mostly noise (one
@@ -103,6 +104,9 @@ def _abs_max(X):
 
 class _BaseMLP(BaseEstimator, ABC):
     """Shared fitting logic of the classifier and the regressor."""
+
+    # What fitting sets, by name (a subclass that sets more extends it).
+    _fitted_attributes = _FITTED_ATTRIBUTES
 
     # The "?" link of the HTML repr: scikit-learn's BaseEstimator fills the
     # template for classes of _doc_link_module (estimator_module is the public
@@ -306,6 +310,7 @@ class _BaseMLP(BaseEstimator, ABC):
             )
         else:
             interrupt = self._fit_lbfgs(X, Y, sample_weight)
+        self._fitted_objective = self._objective()
         if interrupt is not None:
             return interrupt
         if not all(np.isfinite(p).all() for p in self.coefs_ + self.intercepts_):
@@ -616,18 +621,35 @@ class _BaseMLP(BaseEstimator, ABC):
             best_coefs=getattr(self, "_best_coefs", None),
             best_intercepts=getattr(self, "_best_intercepts", None),
         )
-        if validation is None and progress.best_loss is None:
+        # Unlike scikit-learn, a warm start or partial_fit with another
+        # objective (a new alpha, say) starts the stopping rule afresh: the
+        # best loss or score of the old objective says nothing about the new
+        # one, and comparing them stopped a path over alpha after one epoch.
+        new_objective = getattr(self, "_fitted_objective", None) != self._objective()
+        if validation is None and (progress.best_loss is None or new_objective):
             # Stopping on the training loss.
             progress.best_loss = np.inf
+            progress.no_improvement_count = 0
             progress.validation_scores = progress.best_validation_score = None
-        elif validation is not None and progress.validation_scores is None:
+        elif validation is not None and (
+            progress.validation_scores is None or new_objective
+        ):
             # Stopping on the validation score.
-            progress.validation_scores = []
+            if progress.validation_scores is None:
+                progress.validation_scores = []
             progress.best_validation_score = -np.inf
+            progress.no_improvement_count = 0
             progress.best_loss = None
             progress.best_coefs = [W.copy() for W in self.coefs_]
             progress.best_intercepts = [b.copy() for b in self.intercepts_]
         return progress
+
+    def _objective(self):
+        """The parameters that define the training objective (not the run)."""
+        return tuple(
+            (name, getattr(self, name))
+            for name in ("penalty", "alpha", "l1_ratio", *self._objective_parameters)
+        )
 
     def _set_progress(self, progress):
         """The fitted attributes of the training loop's progress."""
@@ -678,7 +700,7 @@ class _BaseMLP(BaseEstimator, ABC):
         return copy.deepcopy(
             {
                 name: self.__dict__[name]
-                for name in _FITTED_ATTRIBUTES
+                for name in self._fitted_attributes
                 if name in self.__dict__
             }
         )
@@ -687,7 +709,7 @@ class _BaseMLP(BaseEstimator, ABC):
         """Put back the fitted attributes of ``state``; drop those it lacks."""
         # Assigned in place, so the attributes keep their order (a pickle of
         # the restored estimator is the same bytes as before the call).
-        for name in _FITTED_ATTRIBUTES:
+        for name in self._fitted_attributes:
             if name not in state:
                 self.__dict__.pop(name, None)
         self.__dict__.update(state)
@@ -851,6 +873,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         self.class_weight = class_weight
 
     _score_function = staticmethod(accuracy_score)
+    _objective_parameters = ("label_smoothing", "class_weight")
 
     def _partial_fit_refusal(self):
         refusal = super()._partial_fit_refusal()
@@ -1183,6 +1206,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         self.loss = loss
 
     _score_function = staticmethod(r2_score)
+    _objective_parameters = ("loss",)
 
     def _output_activation(self):
         return "exp" if self.loss == "poisson" else "identity"

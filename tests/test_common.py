@@ -3,7 +3,7 @@
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skreg import MLPClassifier, MLPRegressor
+from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
 
 _SAMPLE_WEIGHT_CHECKS = (
     "check_sample_weight_equivalence_on_dense_data",
@@ -49,9 +49,17 @@ def _expected_failed_checks(estimator):
     return dict.fromkeys(_SAMPLE_WEIGHT_CHECKS, reason)
 
 
+def _cv_configurations():
+    # A small grid and two folds keep the checks' many fits fast.
+    for Estimator in (MLPClassifierCV, MLPRegressorCV):
+        yield Estimator(alphas=2, cv=2, max_iter=50)
+        yield Estimator(alphas=2, cv=2, max_iter=50, penalty="l1")
+
+
 @pytest.mark.filterwarnings("ignore:early_stopping=True, but:UserWarning")
 @parametrize_with_checks(
-    [est for E in (MLPClassifier, MLPRegressor) for est in _configurations(E)],
+    [est for E in (MLPClassifier, MLPRegressor) for est in _configurations(E)]
+    + list(_cv_configurations()),
     expected_failed_checks=_expected_failed_checks,
     xfail_strict=True,
 )

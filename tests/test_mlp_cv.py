@@ -1,0 +1,164 @@
+"""MLPClassifierCV and MLPRegressorCV: the grid, the folds, the choice, the refit."""
+
+import numpy as np
+import pytest
+from joblib import parallel_backend
+from sklearn.datasets import make_classification, make_regression
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_info
+
+import skreg._mlp_cv
+from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV, mlp_path
+from skreg._path import alpha_max
+
+PARAMS = dict(
+    hidden_layer_sizes=(8,),
+    penalty="l1",
+    learning_rate_init=0.01,
+    max_iter=30,
+    random_state=0,
+)
+
+
+def _classification(n=150):
+    X, y = make_classification(n, 6, n_informative=3, n_redundant=0, random_state=0)
+    return (X - X.mean(axis=0)) / X.std(axis=0), y
+
+
+def test_scores_are_the_paths_of_the_folds_and_alpha_is_the_best_mean():
+    X, y = _classification()
+    model = MLPClassifierCV(alphas=5, cv=3, **PARAMS).fit(X, y)
+    top = alpha_max(X, y)
+    np.testing.assert_allclose(model.alphas_, top * np.logspace(-4, 0, 5))
+    assert model.scores_.shape == model.n_features_kept_.shape == (1, 5, 3)
+    folds = StratifiedKFold(3).split(X, y)
+    for k, (train, test) in enumerate(folds):
+        path = mlp_path(
+            X[train],
+            y[train],
+            alphas=model.alphas_,
+            estimator=MLPClassifier(**PARAMS),
+            X_test=X[test],
+            y_test=y[test],
+        )
+        np.testing.assert_array_equal(model.scores_[0, :, k], path.test_score)
+        np.testing.assert_array_equal(
+            model.n_features_kept_[0, :, k], path.n_features_kept
+        )
+    mean = model.scores_[0].mean(axis=1)
+    best = np.flatnonzero(mean == mean.max())[-1]
+    assert model.alpha_ == model.alphas_[best]
+    assert model.l1_ratio_ == 0.15
+
+
+def test_the_refit_is_the_path_on_all_the_data_up_to_alpha():
+    X, y = _classification()
+    model = MLPClassifierCV(alphas=[0.5, 5.0, 50.0], cv=3, **PARAMS).fit(X, y)
+    alphas = model.alphas_[model.alphas_ <= model.alpha_]
+    reference = mlp_path(
+        X, y, alphas=alphas, estimator=MLPClassifier(**PARAMS)
+    ).estimator
+    for ours, theirs in zip(model.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+    assert model.score(X, y) == reference.score(X, y)
+    assert model.n_iter_ == reference.n_iter_
+
+
+def test_regressor_and_a_list_of_l1_ratios():
+    X, y = make_regression(120, 5, n_informative=2, noise=1.0, random_state=0)
+    params = {**PARAMS, "penalty": "elasticnet"}
+    model = MLPRegressorCV(alphas=4, l1_ratio=[0.5, 1.0], cv=2, **params).fit(
+        X, y / y.std()
+    )
+    assert model.alphas_.shape == (2, 4)
+    assert model.scores_.shape == (2, 4, 2)
+    assert model.l1_ratio_ in (0.5, 1.0)
+    row = [0.5, 1.0].index(model.l1_ratio_)
+    assert model.alpha_ in model.alphas_[row]
+    # l1_ratio=0.5 halves the |W| part: its grid is alpha_max / 0.5.
+    np.testing.assert_allclose(model.alphas_[0], 2 * model.alphas_[1])
+
+
+def test_bad_settings_raise_naming_the_parameter():
+    X, y = _classification()
+    with pytest.raises(ValueError, match="needs penalty='elasticnet'"):
+        MLPClassifierCV(l1_ratio=[0.1, 0.9], **PARAMS).fit(X, y)
+    with pytest.raises(ValueError, match="penalty=None does not have"):
+        MLPClassifierCV(**{**PARAMS, "penalty": None}).fit(X, y)
+    with pytest.raises(ValueError, match="alphas must be a positive int or an array"):
+        MLPClassifierCV(alphas=[1.0, -1.0], **PARAMS).fit(X, y)
+    with pytest.raises(AttributeError):
+        MLPClassifierCV().partial_fit
+
+
+def test_refit_false_chooses_alpha_but_keeps_no_model():
+    X, y = _classification()
+    model = MLPClassifierCV(alphas=3, cv=2, refit=False, **PARAMS).fit(X, y)
+    assert model.alpha_ in model.alphas_
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
+
+def test_folds_in_parallel_give_the_same_scores_with_limited_blas(monkeypatch):
+    X, y = _classification()
+    serial = MLPClassifierCV(alphas=3, cv=2, **PARAMS).fit(X, y)
+    seen = []
+    original = skreg._mlp_cv.mlp_path
+
+    def recording(*args, **kwargs):
+        seen.append(
+            [
+                info["num_threads"]
+                for info in threadpool_info()
+                if info["user_api"] == "blas"
+            ]
+        )
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(skreg._mlp_cv, "mlp_path", recording)
+    with parallel_backend("threading"):
+        threaded = MLPClassifierCV(alphas=3, cv=2, n_jobs=2, **PARAMS).fit(X, y)
+    np.testing.assert_array_equal(serial.scores_, threaded.scores_)
+    limit = max(1, skreg._mlp_cv.cpu_count() // 2)
+    # Two folds in the pool, then the refit.
+    assert len(seen) == 3
+    assert all(n <= limit for threads in seen[:2] for n in threads)
+    monkeypatch.undo()
+    processes = MLPClassifierCV(alphas=3, cv=2, n_jobs=2, **PARAMS).fit(X, y)
+    np.testing.assert_array_equal(serial.scores_, processes.scores_)
+
+
+def test_in_a_pipeline_tuned_by_grid_search():
+    X, y = _classification()
+    pipe = make_pipeline(StandardScaler(), MLPClassifierCV(alphas=3, cv=2, **PARAMS))
+    search = GridSearchCV(pipe, {"mlpclassifiercv__dropout": [0.0, 0.2]}, cv=2)
+    search.fit(X, y)
+    assert search.best_estimator_[-1].alpha_ in search.best_estimator_[-1].alphas_
+
+
+def test_a_failed_fit_leaves_a_fitted_model_as_it_was():
+    X, y = _classification()
+    model = MLPClassifierCV(alphas=3, cv=2, **PARAMS).fit(X, y)
+    before = (model.alpha_, [W.copy() for W in model.coefs_], model.scores_.copy())
+    with pytest.raises(ValueError):
+        model.fit(X, y, sample_weight=-np.ones(len(y)))
+    assert model.alpha_ == before[0]
+    np.testing.assert_array_equal(model.scores_, before[2])
+    for W, saved in zip(model.coefs_, before[1]):
+        np.testing.assert_array_equal(W, saved)
+
+
+def test_the_regressor_cv_is_a_regressor_and_predicts_like_its_base():
+    X, y = make_regression(100, 4, noise=1.0, random_state=0)
+    model = MLPRegressorCV(alphas=3, cv=2, **PARAMS).fit(X, y / y.std())
+    assert (
+        model._estimator_type == "regressor"
+        if hasattr(model, "_estimator_type")
+        else True
+    )
+    assert isinstance(model, MLPRegressor)
+    assert model.predict(X).shape == (100,)
