@@ -2,6 +2,7 @@
 
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._mlp import MLPClassifier, MLPRegressor
+from skreg._show_versions import show_versions
 from skreg._version import __version__
 
 __all__ = [
@@ -9,4 +10,5 @@ __all__ = [
     "MLPClassifier",
     "MLPRegressor",
     "__version__",
+    "show_versions",
 ]
