@@ -12,6 +12,7 @@ classification it also tunes scikit-learn's own ``MLPClassifier`` over the
 import argparse
 import csv
 import math
+import os
 import sys
 import time
 import warnings
@@ -653,8 +654,11 @@ class _ReportingGridSearchCV(GridSearchCV):
                 self.report(results, range(start, stop), len(candidates))
 
 
-def _progress_reporter(grid, prefix, metric):
-    """A ``report`` for :class:`_ReportingGridSearchCV`: a line per candidate."""
+def _progress_reporter(grid, prefix, label):
+    """A ``report`` for :class:`_ReportingGridSearchCV`: a line per candidate.
+
+    ``label`` names the mean test score printed, e.g. ``"CV accuracy"``.
+    """
     width = 0
 
     def report(results, indices, n_candidates):
@@ -668,9 +672,10 @@ def _progress_reporter(grid, prefix, metric):
                 else f"{key.removeprefix(prefix)}={params[key]}"
                 for key in grid
             )
-            score = results[f"mean_test_{metric}"][i]
+            score = results["mean_test_score"][i]
             print(
-                f"[{i + 1:>{width}}/{n_candidates}] {settings}: {score:.4f}",
+                f"[{i + 1:>{width}}/{n_candidates}] {settings}: "
+                f"{label} {score:.{_DECIMALS}f}",
                 flush=True,
             )
 
@@ -862,7 +867,7 @@ def _run(args):
         refit="score",
         cv=cv,
         n_jobs=args.n_jobs,
-        report=_progress_reporter(grid, prefix, "score"),
+        report=_progress_reporter(grid, prefix, f"CV {metric}"),
     )
     n_candidates = math.prod(len(values) for values in grid.values())
 
@@ -872,7 +877,7 @@ def _run(args):
     print(
         f"search: {n_candidates} candidates x {_plural(args.cv, 'fold')}, "
         f"hidden_layer_sizes={hidden}, max_iter={settings['max_iter']}, "
-        f"n_jobs={args.n_jobs}; a line per candidate with its mean CV {metric}"
+        f"n_jobs={args.n_jobs}"
     )
     print()
 
@@ -939,17 +944,28 @@ def _run_baseline(
     )
     grid = {prefix + "alpha": list(alphas)}
     print()
+    n_rows = len(y_train) * (args.cv - 1) // args.cv  # in a training fold
+    batch_size = min(200, n_rows)  # batch_size='auto'
     print(
-        f"baseline: scikit-learn's MLPClassifier (L2 only), the same network and "
-        f"folds, its alpha tuned over {_format_alphas(alphas)}, its own scale"
+        "baseline: scikit-learn's MLPClassifier, the same network and folds, "
+        "L2 penalty only,"
     )
+    print(
+        f"  alpha tuned over {_format_alphas(alphas)}: scikit-learn's usual grid, "
+        "as its alpha"
+    )
+    print(
+        f"  is about {n_rows / batch_size:.2g} times skreg's here (it divides the "
+        f"penalty by the batch size, {batch_size},"
+    )
+    print(f"  skreg by the {n_rows} training rows of a fold)")
     baseline_search = _ReportingGridSearchCV(
         baseline,
         grid,
         scoring=scoring,
         cv=cv,
         n_jobs=args.n_jobs,
-        report=_progress_reporter(grid, prefix, "score"),
+        report=_progress_reporter(grid, prefix, "CV accuracy"),
     )
     baseline_search.fit(X_train, y_train)
     baseline_alpha = baseline_search.best_params_[prefix + "alpha"]
@@ -1000,4 +1016,9 @@ def main(argv=None):
         # A long search stopped with Ctrl-C is not a crash: no traceback.
         print("skreg: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `skreg | head` closed the pipe: stop quietly, and keep the interpreter
+        # from failing again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

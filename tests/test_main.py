@@ -88,7 +88,7 @@ def _check_table(out, columns, n_candidates):
         ), column
     # A progress line per candidate, in grid order, with the table's means.
     progress = re.findall(
-        rf"^\[ ?(\d+)/{n_candidates}\] (.*): (\d\.\d{{4}}|-\d\.\d{{4}})$", out, re.M
+        rf"^\[ ?(\d+)/{n_candidates}\] (.*): CV \S+ (-?\d\.\d{{4}})$", out, re.M
     )
     assert [int(i) for i, _, _ in progress] == list(range(1, n_candidates + 1))
     if n_candidates <= 10:
@@ -147,11 +147,15 @@ def test_default_dataset_prints_table_and_both_held_out_scores(capsys):
     assert 0.0 <= sklearn_accuracy <= 1.0
     # scikit-learn is tuned on its own alpha scale, and says so.
     assert (
-        "baseline: scikit-learn's MLPClassifier (L2 only), the same network and "
-        "folds, its alpha tuned over {0.0001, 0.1}, its own scale"
+        "baseline: scikit-learn's MLPClassifier, the same network and folds, "
+        "L2 penalty only,\n"
+        "  alpha tuned over {0.0001, 0.1}: scikit-learn's usual grid, as its alpha\n"
+        "  is about 4.5 times skreg's here (it divides the penalty by the batch "
+        "size, 200,\n"
+        "  skreg by the 898 training rows of a fold)\n"
     ) in out
-    assert re.search(r"^\[1/2\] alpha=0\.0001: \d\.\d{4}$", out, re.M)
-    assert re.search(r"^\[2/2\] alpha=0\.1: \d\.\d{4}$", out, re.M)
+    assert re.search(r"^\[1/2\] alpha=0\.0001: CV accuracy \d\.\d{4}$", out, re.M)
+    assert re.search(r"^\[2/2\] alpha=0\.1: CV accuracy \d\.\d{4}$", out, re.M)
     assert re.search(
         r"sklearn MLPClassifier: \d\.\d{4} \(alpha=0\.(0001|1)\)$", out, re.M
     )
