@@ -149,15 +149,19 @@ def test_default_dataset_prints_table_and_both_held_out_scores(capsys):
     assert (
         "baseline: scikit-learn's MLPClassifier, the same network and folds, "
         "L2 penalty only,\n"
-        "  alpha tuned over {0.0001, 0.1}: scikit-learn's usual grid, as its alpha\n"
-        "  is about 4.5 times skreg's here (it divides the penalty by the batch "
-        "size, 200,\n"
-        "  skreg by the 898 training rows of a fold)\n"
+        "  alpha tuned over {0.0001, 0.1}, on scikit-learn's own scale: the same\n"
+        "  alpha is about 4.5 times stronger there (it divides the penalty by the "
+        "batch\n"
+        "  size, 200, skreg by the 898 training rows of a fold)\n"
     ) in out
     assert re.search(r"^\[1/2\] alpha=0\.0001: CV accuracy \d\.\d{4}$", out, re.M)
     assert re.search(r"^\[2/2\] alpha=0\.1: CV accuracy \d\.\d{4}$", out, re.M)
     assert re.search(
-        r"sklearn MLPClassifier: \d\.\d{4} \(alpha=0\.(0001|1)\)$", out, re.M
+        r"sklearn MLPClassifier: \d\.\d{4} "
+        r"\(alpha=(0\.0001, about skreg's alpha=0\.00045|"
+        r"0\.1, about skreg's alpha=0\.45)\)$",
+        out,
+        re.M,
     )
 
 
