@@ -659,11 +659,9 @@ def _progress_reporter(grid, prefix, label):
 
     ``label`` names the mean test score printed, e.g. ``"CV accuracy"``.
     """
-    width = 0
 
     def report(results, indices, n_candidates):
-        nonlocal width
-        width = width or len(str(n_candidates))
+        width = len(str(n_candidates))
         for i in indices:
             params = results["params"][i]
             settings = " ".join(
@@ -702,6 +700,8 @@ def _ranks(mean_scores):
     0.9807 5, 5, 7, 7.
     """
     rounded = np.round(np.asarray(mean_scores, dtype=float), _DECIMALS)
+    # A failed candidate (score nan, error_score's default) ranks last.
+    rounded[np.isnan(rounded)] = -np.inf
     return rankdata(-rounded, method="min").astype(int)
 
 
@@ -745,9 +745,8 @@ def _format_table(cv_results, task, prefix):
     ranks = _ranks(cv_results["mean_test_score"])
     # Ties in the printed precision in GridSearchCV's order, so the first row
     # is its best_index_ (its ranks see float noise below the 4th decimal).
-    order = np.lexsort((np.arange(len(ranks)), cv_results["rank_test_score"], ranks))[
-        :_TOP_ROWS
-    ]
+    keys = (np.arange(len(ranks)), cv_results["rank_test_score"], ranks)
+    order = np.lexsort(keys)[:_TOP_ROWS]
     rows = []
     for i in order:
         params = cv_results["params"][i]

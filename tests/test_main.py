@@ -433,8 +433,8 @@ def test_version_prints_show_versions(capsys):
 def test_ranks_equal_for_equal_printed_scores():
     # Float noise below the printed precision, as cross-validation means have.
     noisy = 0.9806978470675576
-    scores = [0.99, noisy, noisy + 4e-16, 0.98071, 0.9806, -0.5]
-    assert _ranks(scores).tolist() == [1, 2, 2, 2, 5, 6]
+    scores = [0.99, noisy, noisy + 4e-16, 0.98071, 0.9806, -0.5, np.nan]
+    assert _ranks(scores).tolist() == [1, 2, 2, 2, 5, 6, 7]
 
 
 def test_reporting_search_equals_grid_search(capsys):
