@@ -910,31 +910,25 @@ def _run(args):
         )
 
         if task == "classification":
-            _run_baseline(
-                args,
-                settings,
-                is_categorical,
-                cv,
-                scoring,
-                X_train,
-                X_test,
-                y_train,
-                y_test,
-            )
+            split = (X_train, X_test, y_train, y_test)
+            _run_baseline(args, settings, is_categorical, cv, split)
 
     print(f"time: {time.perf_counter() - start:.1f} s")
 
 
-def _run_baseline(
-    args, settings, is_categorical, cv, scoring, X_train, X_test, y_train, y_test
-):
+def _run_baseline(args, settings, is_categorical, cv, split):
     """Tune scikit-learn's MLPClassifier on its own alpha scale; print its score.
 
     It gets the same network, data and folds. Its alpha is not skreg's: its
     stochastic solvers divide the penalty by the batch size, not by the
     training set's size, so the same number is about n / batch_size times
     stronger there, and it is tuned over the grid its users would use.
+
+    Parameters
+    ----------
+    split : tuple of (X_train, X_test, y_train, y_test)
     """
+    X_train, X_test, y_train, y_test = split
     alphas = _QUICK_SKLEARN_ALPHAS if args.quick else _SKLEARN_ALPHAS
     baseline, prefix = _make_model(
         "classification", SklearnMLPClassifier(**settings), is_categorical
@@ -960,7 +954,7 @@ def _run_baseline(
     baseline_search = _ReportingGridSearchCV(
         baseline,
         grid,
-        scoring=scoring,
+        scoring="accuracy",
         cv=cv,
         n_jobs=args.n_jobs,
         report=_progress_reporter(grid, prefix, "CV accuracy"),
