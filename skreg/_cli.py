@@ -798,13 +798,14 @@ def _kernels_note(status, package_dir):
     """
     if status == "yes":
         return None
-    why = status.removeprefix("no (").removesuffix(")")
     if (package_dir.parent / "setup.py").is_file():
-        # `python -m skreg` in a clone imports ./skreg, not the installed copy.
+        # `python -m skreg` in a clone imports ./skreg, not the installed copy;
+        # the ImportError's words ("partially initialized module") would
+        # only confuse.
         return (
-            f"skreg: note: running the source tree {package_dir} without its "
-            f"compiled kernels ({why}), about 25% slower; run the installed "
-            "`skreg` command instead, or build them in place with `pip install -e .`"
+            f"skreg: note: running the source tree {package_dir}, whose compiled "
+            "kernels are not built (about 25% slower); run the installed `skreg` "
+            "command instead, or build them in place with `pip install -e .`"
         )
     return f"skreg: note: compiled kernels: {status}; training is about 25% slower"
 
