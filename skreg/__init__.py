@@ -5,6 +5,7 @@ from skreg._mlp import MLPClassifier, MLPRegressor
 from skreg._mlp_cv import MLPClassifierCV, MLPRegressorCV
 from skreg._path import mlp_path
 from skreg._plotting import TrainingCurveDisplay, WeightSparsityDisplay
+from skreg._show_versions import show_versions
 from skreg._version import __version__
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "WeightSparsityDisplay",
     "__version__",
     "mlp_path",
+    "show_versions",
 ]

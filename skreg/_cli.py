@@ -1,35 +1,42 @@
-"""The ``python -m skreg`` job: tune a regularized MLP and report what it found.
+"""The ``skreg`` job: tune a regularized MLP and report what it found.
 
 The job splits a data set into a training and a held-out part, grid-searches the
 regularization settings of :class:`skreg.MLPClassifier` or
 :class:`skreg.MLPRegressor` with cross-validation on the training part, prints a
 ranked table of the candidates and scores the best one on the held-out part. For
-classification it also tunes scikit-learn's own ``MLPClassifier`` over the same
-``alpha`` values, so the two held-out accuracies can be compared directly.
+classification it also tunes scikit-learn's own ``MLPClassifier`` over the
+``alpha`` grid its users would search (its ``alpha`` is on another scale, see
+``_ALPHAS``), so the two held-out accuracies can be compared.
 """
 
 import argparse
 import csv
 import math
+import os
 import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
-from sklearn.compose import TransformedTargetRegressor
+from joblib import effective_n_jobs
+from scipy.stats import rankdata
+from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import (
     GridSearchCV,
     KFold,
+    ParameterGrid,
     StratifiedKFold,
     train_test_split,
 )
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from skreg import MLPClassifier, MLPRegressor
+from skreg import MLPClassifier, MLPRegressor, _fused
+from skreg._show_versions import show_versions
 from skreg._version import __version__
 
 _DATASETS = {
@@ -44,14 +51,20 @@ _DEFAULT_DATASET = "digits"
 # class labels by ``--task auto``.
 _MAX_AUTO_CLASSES = 20
 
-# skreg divides the penalty by the training set's sample-weight sum (not by the
-# mini-batch size as scikit-learn does), so useful alphas are of order one. On
-# digits these span barely regularized (0.1), the best accuracies (1) and most
-# weights pruned by L1 (10); scikit-learn's own best alpha is in the range too.
-_ALPHAS = (0.1, 1.0, 10.0)
+# skreg divides the penalty by the training set's sample-weight sum S, where
+# scikit-learn's stochastic solvers divide by the batch size b: the same alpha
+# is S / b times weaker here (about 4.5 on a digits training fold), so useful
+# values reach about 100 for a few thousand rows. On digits these span barely
+# regularized (0.1) to every weight pruned by l1 (100, where l2 still scores
+# about 0.94).
+_ALPHAS = (0.1, 1.0, 10.0, 100.0)
 _QUICK_ALPHAS = (1.0,)
+# scikit-learn's MLP tuned on its own scale: np.logspace(-5, 1, 7), decades from
+# below its default 1e-4 to 10.
+_SKLEARN_ALPHAS = tuple(10.0**k for k in range(-5, 2))
+_QUICK_SKLEARN_ALPHAS = (1e-4, 1e-1)
 
-# Small enough for the default grid to finish in about a minute on two cores;
+# Small enough for the default grid to finish in about 80 s on two cores;
 # fewer epochs leave too little training for dropout and label smoothing to pay.
 _MLP_SETTINGS = {
     "hidden_layer_sizes": (64,),
@@ -62,6 +75,16 @@ _MLP_SETTINGS = {
 _QUICK_MLP_SETTINGS = {**_MLP_SETTINGS, "hidden_layer_sizes": (16,), "max_iter": 50}
 
 _TOP_ROWS = 10
+# Scores are printed, and ranked, with this many decimals.
+_DECIMALS = 4
+
+# Field separators found in CSV files: (name, the --delimiter argument).
+_DELIMITERS = {
+    ",": ("comma", ","),
+    ";": ("semicolon", ";"),
+    "\t": ("tab", "tab"),
+    "|": ("pipe", "|"),
+}
 
 
 class _CLIError(Exception):
@@ -122,6 +145,17 @@ def _fraction(text):
     return value
 
 
+def _delimiter(text):
+    """Parse ``--delimiter``: one character, or ``tab``."""
+    if text == "tab":
+        return "\t"
+    if len(text) != 1:
+        raise argparse.ArgumentTypeError(
+            f"must be one character or 'tab', got {text!r}"
+        )
+    return text
+
+
 def _build_parser():
     """Build the command-line parser.
 
@@ -130,7 +164,7 @@ def _build_parser():
     parser : argparse.ArgumentParser
     """
     parser = _ArgumentParser(
-        prog="python -m skreg",
+        prog="skreg",
         description=(
             "Tune the regularization (penalty, alpha, dropout and, for "
             "classification, label smoothing) of a skreg MLP by cross-validated "
@@ -152,11 +186,18 @@ def _build_parser():
         "--csv",
         metavar="PATH",
         help=(
-            "a comma-separated table with a header row; all columns but the "
-            "target must be numeric"
+            "a comma-separated table with a header row; numeric columns are "
+            "standardized, the others one-hot encoded"
         ),
     )
     parser.add_argument("--target", metavar="COLUMN", help="the target column of --csv")
+    parser.add_argument(
+        "--delimiter",
+        type=_delimiter,
+        default=",",
+        metavar="CHAR",
+        help="the field separator of --csv, one character or 'tab' (default: ',')",
+    )
     parser.add_argument(
         "--task",
         choices=("auto", "classification", "regression"),
@@ -196,7 +237,14 @@ def _build_parser():
         action="store_true",
         help="a tiny grid and tiny networks, for smoke tests",
     )
-    parser.add_argument("--version", action="version", version=f"skreg {__version__}")
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help=(
+            "print the versions of skreg, Python, numpy, scipy, scikit-learn and "
+            "the BLAS, and whether the compiled kernels are in use, then exit"
+        ),
+    )
     return parser
 
 
@@ -206,6 +254,8 @@ def _check_args(args):
         raise _CLIError("argument --csv: requires --target COLUMN")
     if args.csv is None and args.target is not None:
         raise _CLIError("argument --target: only valid with --csv")
+    if args.csv is None and args.delimiter != ",":
+        raise _CLIError("argument --delimiter: only valid with --csv")
     if args.csv is None and args.task != "auto":
         # The built-in data sets have a fixed task; silently ignoring --task
         # would let a user believe digits was run as a regression.
@@ -220,21 +270,38 @@ def _column_list(names, limit=10):
     return shown
 
 
-def _read_csv(path, target):
-    """Read a CSV file into a float feature matrix and raw target strings.
+def _delimiter_hint(header, delimiter):
+    """Suggest ``--delimiter`` when the header looks split on the wrong one."""
+    if len(header) != 1:
+        return ""
+    for character, (name, argument) in _DELIMITERS.items():
+        if character != delimiter and character in header[0]:
+            return (
+                f" (the header is a single column containing {character!r}: "
+                f"for a {name}-separated file use --delimiter '{argument}')"
+            )
+    return ""
+
+
+def _read_csv(path, target, delimiter=","):
+    """Read a CSV file into feature columns and raw target strings.
 
     Parameters
     ----------
     path : str
-        The file; UTF-8 (a byte-order mark is allowed), comma-separated, with a
-        header row.
+        The file; UTF-8 (a byte-order mark is allowed), with a header row.
     target : str
         Name of the target column.
+    delimiter : str, default=","
+        The field separator, one character.
 
     Returns
     -------
     X : ndarray of shape (n_rows, n_columns - 1)
-        The other columns, which must all hold finite numbers.
+        The other columns: float64 when they all hold numbers, else an object
+        array with floats in the numeric columns and strings in the others.
+    categorical : list of str
+        The names of the non-numeric columns (to be one-hot encoded), in order.
     y : list of str
         The target column, unparsed.
     lines : list of int
@@ -249,7 +316,7 @@ def _read_csv(path, target):
     rows = []
     try:
         with open(path, newline="", encoding="utf-8-sig") as file:
-            reader = csv.reader(file)
+            reader = csv.reader(file, delimiter=delimiter)
             for fields in reader:
                 if not fields:  # a blank line, not a row of empty cells
                     continue
@@ -266,23 +333,25 @@ def _read_csv(path, target):
 
     if header is None:
         raise _CLIError(f"{path} is empty")
+    hint = _delimiter_hint(header, delimiter)
     if target not in header:
         raise _CLIError(
-            f"{path} has no column {target!r}; its columns are {_column_list(header)}"
+            f"{path} has no column {target!r}; its columns are "
+            f"{_column_list(header)}{hint}"
         )
     if header.count(target) > 1:
         raise _CLIError(f"{path} has more than one column named {target!r}")
     if len(header) < 2:
-        raise _CLIError(f"{path} has no feature columns besides {target!r}")
+        raise _CLIError(f"{path} has no feature columns besides {target!r}{hint}")
     if not rows:
         raise _CLIError(f"{path} has a header but no data rows")
 
     target_index = header.index(target)
     feature_names = [name for i, name in enumerate(header) if i != target_index]
-    X = np.empty((len(rows), len(feature_names)))
+    columns = [[] for _ in feature_names]
     y = []
     lines = []
-    for row_index, (line, fields) in enumerate(rows):
+    for line, fields in rows:
         if len(fields) != len(header):
             raise _CLIError(
                 f"{path}, line {line}: expected {len(header)} fields, "
@@ -291,24 +360,43 @@ def _read_csv(path, target):
         y.append(fields[target_index].strip())
         lines.append(line)
         features = fields[:target_index] + fields[target_index + 1 :]
-        for column, (name, text) in enumerate(zip(feature_names, features)):
+        for column, name, text in zip(columns, feature_names, features):
             text = text.strip()
             if not text:
                 raise _CLIError(
                     f"{path}, line {line}: column {name!r} has a missing value"
                 )
-            try:
-                value = float(text)
-            except ValueError:
-                raise _CLIError(
-                    f"{path}, line {line}: column {name!r} is not numeric: {text!r}"
-                ) from None
-            if not math.isfinite(value):
-                raise _CLIError(
-                    f"{path}, line {line}: column {name!r} is not finite: {text!r}"
-                )
-            X[row_index, column] = value
-    return X, y, lines
+            column.append(text)
+
+    X = np.empty((len(rows), len(feature_names)), dtype=object)
+    categorical = []
+    for j, (name, texts) in enumerate(zip(feature_names, columns)):
+        numbers = _floats(texts)
+        if numbers is None:
+            # Words (or a mix of words and numbers): categories, as pandas
+            # reads such a column.
+            categorical.append(name)
+            X[:, j] = texts
+            continue
+        finite = np.isfinite(numbers)
+        if not finite.all():
+            bad = int(np.argmin(finite))
+            raise _CLIError(
+                f"{path}, line {lines[bad]}: column {name!r} is not finite: "
+                f"{texts[bad]!r}"
+            )
+        X[:, j] = numbers
+    if not categorical:
+        X = X.astype(np.float64)
+    return X, categorical, y, lines
+
+
+def _floats(texts):
+    """The numbers in ``texts`` as a float array, or None if one is not a number."""
+    try:
+        return np.array([float(text) for text in texts])
+    except ValueError:
+        return None
 
 
 def _parse_target(values, lines, task, path, target):
@@ -401,19 +489,21 @@ def _load(args):
     Returns
     -------
     X : ndarray of shape (n_samples, n_features)
+    categorical : list of str
+        The names of the columns to one-hot encode (only from --csv).
     y : ndarray of shape (n_samples,)
     name : str
         What to call the data in the report.
     task : {"classification", "regression"}
     """
     if args.csv is not None:
-        X, values, lines = _read_csv(args.csv, args.target)
+        X, categorical, values, lines = _read_csv(args.csv, args.target, args.delimiter)
         y, task = _parse_target(values, lines, args.task, args.csv, args.target)
-        return X, y, f"{args.csv} (target {args.target!r})", task
+        return X, categorical, y, f"{args.csv} (target {args.target!r})", task
     name = args.dataset or _DEFAULT_DATASET
     loader, task = _DATASETS[name]
     X, y = loader(return_X_y=True)
-    return X, y, name, task
+    return X, [], y, name, task
 
 
 def _split(X, y, task, args):
@@ -457,8 +547,39 @@ def _split(X, y, task, args):
     return X_train, X_test, y_train, y_test
 
 
-def _make_model(task, mlp):
-    """Wrap an MLP in scaling and return it with its parameter-name prefix.
+def _preprocessor(is_categorical):
+    """Standardize the numeric columns and one-hot encode the categorical ones.
+
+    Parameters
+    ----------
+    is_categorical : ndarray of bool, shape (n_features,)
+    """
+    if not is_categorical.any():
+        return StandardScaler()
+    transformers = [
+        (
+            "categorical",
+            # A category seen in no training fold becomes all zeros.
+            OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+            np.flatnonzero(is_categorical),
+        )
+    ]
+    if not is_categorical.all():
+        numeric = np.flatnonzero(~is_categorical)
+        transformers.insert(0, ("numeric", StandardScaler(), numeric))
+    return ColumnTransformer(transformers)
+
+
+def _make_model(task, mlp, is_categorical):
+    """Wrap an MLP in preprocessing and return it with its parameter-name prefix.
+
+    Parameters
+    ----------
+    task : {"classification", "regression"}
+    mlp : estimator
+    is_categorical : ndarray of bool, shape (n_features,)
+        Which input columns hold categories (one-hot encoded) instead of
+        numbers (standardized).
 
     Returns
     -------
@@ -466,7 +587,7 @@ def _make_model(task, mlp):
     prefix : str
         What ``GridSearchCV`` parameter names need before the MLP's own names.
     """
-    pipeline = make_pipeline(StandardScaler(), mlp)
+    pipeline = make_pipeline(_preprocessor(is_categorical), mlp)
     prefix = pipeline.steps[-1][0] + "__"
     if task == "regression":
         # The MLP's step sizes assume targets of order one: on diabetes (target
@@ -491,6 +612,74 @@ def _zero_share(estimator, X, y):
     return zeros / sum(coef.size for coef in coefs)
 
 
+class _ReportingGridSearchCV(GridSearchCV):
+    """A ``GridSearchCV`` that reports each candidate as soon as it is scored.
+
+    ``GridSearchCV(verbose=...)`` prints from the workers, a line per fit and
+    out of order. This search scores the candidates in groups of one per
+    worker (all their folds in parallel) and calls ``report`` in this process
+    after each group, so the lines come in order and with any ``n_jobs``.
+
+    Parameters
+    ----------
+    report : callable, default=None
+        Called as ``report(results, indices, n_candidates)`` after each group,
+        with the ``cv_results_``-style dict so far and the indices of the
+        group's candidates in it.
+    """
+
+    def __init__(
+        self,
+        estimator,
+        param_grid,
+        *,
+        scoring=None,
+        n_jobs=None,
+        refit=True,
+        cv=None,
+        report=None,
+    ):
+        super().__init__(
+            estimator, param_grid, scoring=scoring, n_jobs=n_jobs, refit=refit, cv=cv
+        )
+        self.report = report
+
+    def _run_search(self, evaluate_candidates):
+        candidates = list(ParameterGrid(self.param_grid))
+        group = max(1, effective_n_jobs(self.n_jobs))
+        for start in range(0, len(candidates), group):
+            stop = min(start + group, len(candidates))
+            results = evaluate_candidates(candidates[start:stop])
+            if self.report is not None:
+                self.report(results, range(start, stop), len(candidates))
+
+
+def _progress_reporter(grid, prefix, label):
+    """A ``report`` for :class:`_ReportingGridSearchCV`: a line per candidate.
+
+    ``label`` names the mean test score printed, e.g. ``"CV accuracy"``.
+    """
+
+    def report(results, indices, n_candidates):
+        width = len(str(n_candidates))
+        for i in indices:
+            params = results["params"][i]
+            settings = " ".join(
+                f"{key.removeprefix(prefix)}={params[key]:g}"
+                if isinstance(params[key], float)
+                else f"{key.removeprefix(prefix)}={params[key]}"
+                for key in grid
+            )
+            score = results["mean_test_score"][i]
+            print(
+                f"[{i + 1:>{width}}/{n_candidates}] {settings}: "
+                f"{label} {score:.{_DECIMALS}f}",
+                flush=True,
+            )
+
+    return report
+
+
 def _param_grid(task, prefix, quick):
     """The regularization grid searched over."""
     grid = {
@@ -501,6 +690,43 @@ def _param_grid(task, prefix, quick):
     if task == "classification":
         grid["label_smoothing"] = [0.0, 0.1]
     return {prefix + name: values for name, values in grid.items()}
+
+
+def _ranks(mean_scores):
+    """Rank 1 for the best mean score; equal as printed (4 decimals), equal rank.
+
+    ``GridSearchCV``'s ``rank_test_score`` compares the unrounded means, whose
+    last bits depend on the order of a sum, and ranked four means printed as
+    0.9807 5, 5, 7, 7.
+    """
+    rounded = np.round(np.asarray(mean_scores, dtype=float), _DECIMALS)
+    # A failed candidate (score nan, error_score's default) ranks last.
+    rounded[np.isnan(rounded)] = -np.inf
+    return rankdata(-rounded, method="min").astype(int)
+
+
+def _legend(task, n_folds):
+    """What the table's columns mean, as lines to print under it."""
+    metric = "CV accuracy" if task == "classification" else "CV R^2"
+    settings = "penalty, alpha, dropout"
+    if task == "classification":
+        settings += ", smoothing"
+    lines = [
+        f"rank: by {metric} as printed; equal means share a rank",
+        f"{settings}: the candidate's parameters",
+    ]
+    if task == "classification":
+        lines.append("  (smoothing is label_smoothing)")
+    lines += [
+        f"{metric}: mean +/- standard deviation over the {n_folds} folds, each "
+        "scored on",
+        "  the rows it did not train on",
+        "zero %: the share of the network's weights that are exactly 0 after training,",
+        "  mean over the folds (l1 and elasticnet set weights to 0, l2 only "
+        "shrinks them)",
+        "fit s: mean seconds to train on one fold",
+    ]
+    return lines
 
 
 def _format_table(cv_results, task, prefix):
@@ -516,8 +742,11 @@ def _format_table(cv_results, task, prefix):
         columns.append("smoothing")
     columns += [metric, "zero %", "fit s"]
 
-    ranks = cv_results["rank_test_score"]
-    order = np.lexsort((np.arange(len(ranks)), ranks))[:_TOP_ROWS]
+    ranks = _ranks(cv_results["mean_test_score"])
+    # Ties in the printed precision in GridSearchCV's order, so the first row
+    # is its best_index_ (its ranks see float noise below the 4th decimal).
+    keys = (np.arange(len(ranks)), cv_results["rank_test_score"], ranks)
+    order = np.lexsort(keys)[:_TOP_ROWS]
     rows = []
     for i in order:
         params = cv_results["params"][i]
@@ -530,8 +759,8 @@ def _format_table(cv_results, task, prefix):
         if task == "classification":
             row.append(f"{params[prefix + 'label_smoothing']:g}")
         row += [
-            f"{cv_results['mean_test_score'][i]:.4f} +/- "
-            f"{cv_results['std_test_score'][i]:.4f}",
+            f"{cv_results['mean_test_score'][i]:.{_DECIMALS}f} +/- "
+            f"{cv_results['std_test_score'][i]:.{_DECIMALS}f}",
             f"{100 * cv_results['mean_test_zero_share'][i]:.1f}",
             f"{cv_results['mean_fit_time'][i]:.2f}",
         ]
@@ -550,11 +779,71 @@ def _format_table(cv_results, task, prefix):
     return lines
 
 
+def _plural(count, word, plural=None):
+    """``"1 feature"``, ``"2 features"``; ``plural`` for irregular words."""
+    if count == 1:
+        return f"{count} {word}"
+    return f"{count} {plural or word + 's'}"
+
+
+def _kernels_note(status, package_dir):
+    """A one-line note when the compiled kernels are not in use, else None.
+
+    Parameters
+    ----------
+    status : str
+        ``skreg._fused.status()``: ``'yes'`` or ``'no (<why>)'``.
+    package_dir : pathlib.Path
+        The folder skreg was imported from.
+    """
+    if status == "yes":
+        return None
+    if (package_dir.parent / "setup.py").is_file():
+        # `python -m skreg` in a clone imports ./skreg, not the installed copy;
+        # the ImportError's words ("partially initialized module") would
+        # only confuse.
+        return (
+            f"skreg: note: running the source tree {package_dir}, whose compiled "
+            "kernels are not built (about 25% slower); run the installed `skreg` "
+            "command instead, or build them in place with `pip install -e .`"
+        )
+    return f"skreg: note: compiled kernels: {status}; training is about 25% slower"
+
+
+def _describe_data(X, is_categorical, categorical, y, y_train, y_test, task):
+    """The report's ``data:`` line."""
+    features = _plural(X.shape[1], "feature")
+    if categorical:
+        # Categories of the whole file, which the encoder fitted on a fold may
+        # not all see.
+        n_columns = sum(
+            len(np.unique(X[:, j].astype(str))) for j in np.flatnonzero(is_categorical)
+        )
+        names = _column_list(categorical, limit=5)
+        features += (
+            f" ({_plural(len(categorical), 'categorical column')} one-hot "
+            f"encoded into {_plural(n_columns, 'column')}: {names})"
+        )
+    what = (
+        _plural(len(np.unique(y)), "class", "classes")
+        if task == "classification"
+        else "numeric target"
+    )
+    return (
+        f"data: {_plural(X.shape[0], 'row')}, {features}, {what}; "
+        f"{len(y_train)} for training, {len(y_test)} held out"
+    )
+
+
 def _run(args):
     """Run the job for parsed, checked arguments; print the report."""
     start = time.perf_counter()
-    X, y, name, task = _load(args)
+    note = _kernels_note(_fused.status(), Path(_fused.__file__).resolve().parent)
+    if note is not None:
+        print(note, file=sys.stderr, flush=True)
+    X, categorical, y, name, task = _load(args)
     X_train, X_test, y_train, y_test = _split(X, y, task, args)
+    is_categorical = np.array([isinstance(value, str) for value in X[0]])
 
     settings = {
         **(_QUICK_MLP_SETTINGS if args.quick else _MLP_SETTINGS),
@@ -563,31 +852,28 @@ def _run(args):
     if task == "classification":
         estimator_class, scoring = MLPClassifier, "accuracy"
         cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.random_state)
-        what = f"{len(np.unique(y))} classes"
     else:
         estimator_class, scoring = MLPRegressor, "r2"
         cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
-        what = "numeric target"
-    model, prefix = _make_model(task, estimator_class(**settings))
+    model, prefix = _make_model(task, estimator_class(**settings), is_categorical)
     grid = _param_grid(task, prefix, args.quick)
-    search = GridSearchCV(
+    metric = "accuracy" if task == "classification" else "R^2"
+    search = _ReportingGridSearchCV(
         model,
         grid,
         scoring={"score": scoring, "zero_share": _zero_share},
         refit="score",
         cv=cv,
         n_jobs=args.n_jobs,
+        report=_progress_reporter(grid, prefix, f"CV {metric}"),
     )
     n_candidates = math.prod(len(values) for values in grid.values())
 
     print(f"skreg {__version__}: {estimator_class.__name__} on {name}")
-    print(
-        f"data: {X.shape[0]} rows, {X.shape[1]} features, {what}; "
-        f"{len(y_train)} for training, {len(y_test)} held out"
-    )
+    print(_describe_data(X, is_categorical, categorical, y, y_train, y_test, task))
     hidden = settings["hidden_layer_sizes"]
     print(
-        f"search: {n_candidates} candidates x {args.cv} folds, "
+        f"search: {n_candidates} candidates x {_plural(args.cv, 'fold')}, "
         f"hidden_layer_sizes={hidden}, max_iter={settings['max_iter']}, "
         f"n_jobs={args.n_jobs}"
     )
@@ -598,47 +884,102 @@ def _run(args):
         # bury the table. scikit-learn passes these filters on to its workers.
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(X_train, y_train)
+        print()
 
         for line in _format_table(search.cv_results_, task, prefix):
             print(line)
         print(f"({min(_TOP_ROWS, n_candidates)} of {n_candidates} candidates shown)")
+        for line in _legend(task, args.cv):
+            print(line)
         print()
 
         # In grid order, which is the table's column order.
         best = ", ".join(
             f"{key.removeprefix(prefix)}={search.best_params_[key]!r}" for key in grid
         )
-        metric = "accuracy" if task == "classification" else "R^2"
-        print(f"best: {best}")
+        n_tied = int(np.sum(_ranks(search.cv_results_["mean_test_score"]) == 1))
+        tied = (
+            f" (the first of {n_tied} tied at rank 1; GridSearchCV refits the "
+            "one with the highest unrounded mean)"
+            if n_tied > 1
+            else ""
+        )
+        print(f"best: {best}{tied}")
         print(
             f"held-out {metric}, skreg {estimator_class.__name__}: "
-            f"{search.score(X_test, y_test):.4f}"
+            f"{search.score(X_test, y_test):.{_DECIMALS}f}"
         )
 
         if task == "classification":
-            # The baseline gets the same network, data, folds and alphas; its
-            # only regularizer is scikit-learn's L2 penalty.
-            baseline, _ = _make_model(task, SklearnMLPClassifier(**settings))
-            baseline_search = GridSearchCV(
-                baseline,
-                {prefix + "alpha": grid[prefix + "alpha"]},
-                scoring=scoring,
-                cv=cv,
-                n_jobs=args.n_jobs,
-            )
-            baseline_search.fit(X_train, y_train)
-            baseline_alpha = baseline_search.best_params_[prefix + "alpha"]
-            print(
-                f"held-out {metric}, sklearn MLPClassifier: "
-                f"{baseline_search.score(X_test, y_test):.4f} "
-                f"(alpha={baseline_alpha:g}, tuned over the same alphas)"
-            )
+            split = (X_train, X_test, y_train, y_test)
+            _run_baseline(args, settings, is_categorical, cv, split)
 
     print(f"time: {time.perf_counter() - start:.1f} s")
 
 
+def _run_baseline(args, settings, is_categorical, cv, split):
+    """Tune scikit-learn's MLPClassifier on its own alpha scale; print its score.
+
+    It gets the same network, data and folds. Its alpha is not skreg's: its
+    stochastic solvers divide the penalty by the batch size, not by the
+    training set's size, so the same number is about n / batch_size times
+    stronger there, and it is tuned over the grid its users would use.
+
+    Parameters
+    ----------
+    split : tuple of (X_train, X_test, y_train, y_test)
+    """
+    X_train, X_test, y_train, y_test = split
+    alphas = _QUICK_SKLEARN_ALPHAS if args.quick else _SKLEARN_ALPHAS
+    baseline, prefix = _make_model(
+        "classification", SklearnMLPClassifier(**settings), is_categorical
+    )
+    grid = {prefix + "alpha": list(alphas)}
+    print()
+    n_rows = len(y_train) * (args.cv - 1) // args.cv  # in a training fold
+    batch_size = min(200, n_rows)  # batch_size='auto'
+    print(
+        "baseline: scikit-learn's MLPClassifier, the same network and folds, "
+        "L2 penalty only,"
+    )
+    factor = n_rows / batch_size
+    print(
+        f"  alpha tuned over {_format_alphas(alphas)}, on scikit-learn's own scale: "
+        "the same"
+    )
+    print(
+        f"  alpha is about {factor:.2g} times stronger there (it divides the "
+        f"penalty by the batch"
+    )
+    print(f"  size, {batch_size}, skreg by the {n_rows} training rows of a fold)")
+    baseline_search = _ReportingGridSearchCV(
+        baseline,
+        grid,
+        scoring="accuracy",
+        cv=cv,
+        n_jobs=args.n_jobs,
+        report=_progress_reporter(grid, prefix, "CV accuracy"),
+    )
+    baseline_search.fit(X_train, y_train)
+    baseline_alpha = baseline_search.best_params_[prefix + "alpha"]
+    print(
+        f"held-out accuracy, sklearn MLPClassifier: "
+        f"{baseline_search.score(X_test, y_test):.{_DECIMALS}f} "
+        f"(alpha={baseline_alpha:g}, about skreg's alpha="
+        f"{baseline_alpha * factor:.2g})"
+    )
+
+
+def _format_alphas(alphas):
+    """``1e-05, 0.0001, ..., 10`` for a long grid, every value for a short one."""
+    shown = [f"{alpha:g}" for alpha in alphas]
+    if len(shown) > 4:
+        shown = [*shown[:2], "...", shown[-1]]
+    return "{" + ", ".join(shown) + "}"
+
+
 def main(argv=None):
-    """Run ``python -m skreg``.
+    """Run the ``skreg`` command (also ``python -m skreg``).
 
     Parameters
     ----------
@@ -655,8 +996,11 @@ def main(argv=None):
         try:
             args = _build_parser().parse_args(argv)
         except SystemExit as exc:
-            # --help and --version print and "exit"; keep main() returning.
+            # --help prints and "exits"; keep main() returning.
             return exc.code if isinstance(exc.code, int) else 0
+        if args.version:
+            show_versions()
+            return 0
         _check_args(args)
         _run(args)
     except _CLIError as exc:
@@ -666,4 +1010,9 @@ def main(argv=None):
         # A long search stopped with Ctrl-C is not a crash: no traceback.
         print("skreg: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `skreg | head` closed the pipe: stop quietly, and keep the interpreter
+        # from failing again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0

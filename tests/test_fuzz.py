@@ -12,7 +12,7 @@ The budget is small in CI: ``SKREG_FUZZ_EXAMPLES`` examples per test (default 10
 300 in all), drawn the same way at every run so CI cannot flake. Set the
 variable for a longer, randomised run::
 
-    SKREG_FUZZ_EXAMPLES=2000 SCIPY_ARRAY_API=1 pytest tests/test_fuzz.py
+    SKREG_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz.py
 
 A failure prints the smallest example hypothesis found.
 """

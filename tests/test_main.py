@@ -1,16 +1,27 @@
 """Tests of the ``python -m skreg`` job (``skreg._cli.main``)."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
+from sklearn.model_selection import GridSearchCV
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skreg._cli import _zero_share, main
+from skreg import _fused, show_versions
+from skreg._cli import (
+    _kernels_note,
+    _ranks,
+    _ReportingGridSearchCV,
+    _zero_share,
+    main,
+)
 
 # In-process runs stay on one core: worker start-up would dominate the tiny grid.
 QUICK = ["--quick", "--n-jobs", "1"]
@@ -59,11 +70,29 @@ def _check_table(out, columns, n_candidates):
     assert len(rows) == min(10, n_candidates)
     ranks = [int(row.split()[0]) for row in rows]
     assert ranks == sorted(ranks) and ranks[0] == 1
+    means = [float(row.split("+/-")[0].split()[-1]) for row in rows]
+    if n_candidates <= 10:
+        # Every candidate is shown: the ranks follow from the printed means,
+        # equal means sharing the lowest rank.
+        assert ranks == [1 + sum(m > mean for m in means) for mean in means]
     for row in rows:
         assert "+/-" in row
         zero_percent = float(row.split()[-2])
         assert 0.0 <= zero_percent <= 100.0
     assert f"({len(rows)} of {n_candidates} candidates shown)" in out
+    # Every column is explained under the table.
+    legend = out[out.index("candidates shown)") :]
+    for column in columns:
+        assert re.search(
+            rf"^{re.escape(column)}[,:]|, {re.escape(column)}[,:]", legend, re.M
+        ), column
+    # A progress line per candidate, in grid order, with the table's means.
+    progress = re.findall(
+        rf"^\[ ?(\d+)/{n_candidates}\] (.*): CV \S+ (-?\d\.\d{{4}})$", out, re.M
+    )
+    assert [int(i) for i, _, _ in progress] == list(range(1, n_candidates + 1))
+    if n_candidates <= 10:
+        assert sorted(float(m) for _, _, m in progress) == sorted(means)
 
 
 def _score(out, prefix):
@@ -116,6 +145,24 @@ def test_default_dataset_prints_table_and_both_held_out_scores(capsys):
     sklearn_accuracy = _score(out, "held-out accuracy, sklearn MLPClassifier:")
     assert 0.0 <= skreg_accuracy <= 1.0
     assert 0.0 <= sklearn_accuracy <= 1.0
+    # scikit-learn is tuned on its own alpha scale, and says so.
+    assert (
+        "baseline: scikit-learn's MLPClassifier, the same network and folds, "
+        "L2 penalty only,\n"
+        "  alpha tuned over {0.0001, 0.1}, on scikit-learn's own scale: the same\n"
+        "  alpha is about 4.5 times stronger there (it divides the penalty by the "
+        "batch\n"
+        "  size, 200, skreg by the 898 training rows of a fold)\n"
+    ) in out
+    assert re.search(r"^\[1/2\] alpha=0\.0001: CV accuracy \d\.\d{4}$", out, re.M)
+    assert re.search(r"^\[2/2\] alpha=0\.1: CV accuracy \d\.\d{4}$", out, re.M)
+    assert re.search(
+        r"sklearn MLPClassifier: \d\.\d{4} "
+        r"\(alpha=(0\.0001, about skreg's alpha=0\.00045|"
+        r"0\.1, about skreg's alpha=0\.45)\)$",
+        out,
+        re.M,
+    )
 
 
 def test_wine(capsys):
@@ -199,6 +246,11 @@ def test_csv_tolerates_bom_blank_lines_and_spaces(capsys, tmp_path):
         (["--bogus"], ["unrecognized arguments: --bogus"]),
         (["--csv", "data.csv"], ["argument --csv: requires --target COLUMN"]),
         (["--target", "y"], ["argument --target: only valid with --csv"]),
+        (["--delimiter", ";"], ["argument --delimiter: only valid with --csv"]),
+        (
+            ["--delimiter", ";;"],
+            ["argument --delimiter: must be one character or 'tab', got ';;'"],
+        ),
         (["--task", "regression"], ["argument --task: only valid with --csv"]),
         (
             ["--dataset", "wine", "--csv", "data.csv", "--target", "y"],
@@ -236,9 +288,34 @@ def test_missing_target_column(capsys, tmp_path):
         ("", [], ["is empty"]),
         ("a,b,y\n", [], ["has a header but no data rows"]),
         (
-            "a,y\n1,0\n2,1\nthree,0\n",
+            "a,b;y\n1,0\n",
             [],
-            ["line 4: column 'a' is not numeric: 'three'"],
+            ["has no column 'y'; its columns are 'a', 'b;y'\n"],
+        ),
+        (
+            "a;b;y\n1;2;0\n",
+            [],
+            [
+                "has no column 'y'; its columns are 'a;b;y' (the header is a "
+                "single column containing ';': for a semicolon-separated file use "
+                "--delimiter ';')\n"
+            ],
+        ),
+        (
+            "a\tb\ty\n1\t2\t0\n",
+            [],
+            [
+                "(the header is a single column containing '\\t': for a "
+                "tab-separated file use --delimiter 'tab')\n"
+            ],
+        ),
+        (
+            "a,y\n1,0\n2,1\n",
+            ["--delimiter", ";"],
+            [
+                "has no column 'y'; its columns are 'a,y' (the header is a single "
+                "column containing ',': for a comma-separated file use --delimiter ',')"
+            ],
         ),
         ("a,b,y\n1,2,0\n1,,1\n", [], ["line 3: column 'b' has a missing value"]),
         ("a,b,y\n1,2,0\n1,inf,1\n", [], ["line 3: column 'b' is not finite: 'inf'"]),
@@ -282,7 +359,7 @@ def test_not_utf8(capsys, tmp_path):
 def test_help_returns_zero(capsys):
     status, out, _ = _run(capsys, ["--help"])
     assert status == 0
-    assert "usage: python -m skreg" in out and "--dataset" in out
+    assert "usage: skreg" in out and "--dataset" in out
 
 
 def test_zero_share_counts_exact_zeros():
@@ -297,19 +374,184 @@ def test_zero_share_counts_exact_zeros():
     assert _zero_share(model, X, y) == pytest.approx(10 / n_weights)
 
 
-def test_python_dash_m_skreg(tmp_path):
+def _console_script():
+    """The ``skreg`` command installed next to this Python."""
+    path = Path(sys.executable).parent / "skreg"
+    assert path.is_file(), f"{path}: skreg is not installed with its entry point"
+    return path
+
+
+def test_skreg_command(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "skreg", "--quick", "--dataset", "wine"],
+        [_console_script(), "--quick", "--dataset", "wine"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    # No warnings, also none from the parallel workers, and no kernels note.
+    assert result.stderr == ""
+    assert "MLPClassifier on wine" in result.stdout
+    assert "held-out accuracy, skreg MLPClassifier:" in result.stdout
+    # The progress lines also come in order from parallel workers (n_jobs=-1).
+    _check_table(result.stdout, CLASSIFICATION_COLUMNS, n_candidates=8)
+
+
+def test_python_dash_m_skreg_version(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "skreg", "--version"],
         capture_output=True,
         text=True,
         timeout=120,
         cwd=tmp_path,  # -m puts the working directory first on sys.path
     )
     assert result.returncode == 0, result.stderr
-    # No warnings, also none from the parallel workers.
     assert result.stderr == ""
-    assert "MLPClassifier on wine" in result.stdout
-    assert "held-out accuracy, skreg MLPClassifier:" in result.stdout
+    names = [line.split(":")[0] for line in result.stdout.splitlines()]
+    assert names[:7] == [
+        "skreg",
+        "python",
+        "executable",
+        "platform",
+        "numpy",
+        "scipy",
+        "scikit-learn",
+    ]
+    assert "BLAS" in names
+    assert result.stdout.splitlines()[-1] == f"compiled kernels: {_fused.status()}"
+
+
+def test_version_prints_show_versions(capsys):
+    status, out, err = _run(capsys, ["--version", "--dataset", "wine"])  # no job
+    assert (status, err) == (0, "")
+    show_versions()
+    assert out == capsys.readouterr().out
+    assert re.search(r"^compiled kernels: (yes|no \(.+\))$", out, re.M)
+
+
+def test_ranks_equal_for_equal_printed_scores():
+    # Float noise below the printed precision, as cross-validation means have.
+    noisy = 0.9806978470675576
+    scores = [0.99, noisy, noisy + 4e-16, 0.98071, 0.9806, -0.5, np.nan]
+    assert _ranks(scores).tolist() == [1, 2, 2, 2, 5, 6, 7]
+
+
+def test_reporting_search_equals_grid_search(capsys):
+    X, y = load_iris(return_X_y=True)
+    grid = {"n_neighbors": [1, 3, 5, 7, 9], "weights": ["uniform", "distance"]}
+    reported = []
+    search = _ReportingGridSearchCV(
+        KNeighborsClassifier(),
+        grid,
+        cv=3,
+        n_jobs=2,
+        report=lambda results, indices, n: reported.append((list(indices), n)),
+    ).fit(X, y)
+    plain = GridSearchCV(KNeighborsClassifier(), grid, cv=3, n_jobs=2).fit(X, y)
+    assert search.cv_results_["params"] == plain.cv_results_["params"]
+    np.testing.assert_array_equal(
+        search.cv_results_["mean_test_score"], plain.cv_results_["mean_test_score"]
+    )
+    assert search.best_params_ == plain.best_params_
+    # A report per group of n_jobs candidates, every candidate once, in order.
+    assert reported == [
+        ([0, 1], 10),
+        ([2, 3], 10),
+        ([4, 5], 10),
+        ([6, 7], 10),
+        ([8, 9], 10),
+    ]
+
+
+def test_csv_one_hot_encodes_string_columns(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "shop.csv"
+    colors = ["red", "green", "blue"]
+    lines = ["price,color,size,bought"]
+    for i in range(90):
+        price = rng.normal()
+        color = colors[i % 3]
+        bought = "yes" if (color == "red") != (price > 0.5) else "no"
+        lines.append(f"{price:.3f},{color},{'SML'[i % 3]}{i % 2},{bought}")
+    # A category too rare to be in every training fold or the held-out part.
+    lines.append("0.1,purple,S0,no")
+    path.write_text("\n".join(lines) + "\n")
+    status, out, err = _run(capsys, [*QUICK, "--csv", str(path), "--target", "bought"])
+    assert (status, err) == (0, "")
+    assert (
+        "91 rows, 3 features (2 categorical columns one-hot encoded into 10 "
+        "columns: 'color', 'size'), 2 classes"
+    ) in out
+    _check_table(out, CLASSIFICATION_COLUMNS, n_candidates=8)
+    assert "held-out accuracy, sklearn MLPClassifier:" in out
+
+
+def test_csv_delimiter_and_one_feature(capsys, tmp_path):
+    path = tmp_path / "semicolons.csv"
+    rows = "".join(f"{i % 7};{'ab'[i % 7 > 3]}\n" for i in range(40))
+    path.write_text("x;label\n" + rows)
+    argv = [*QUICK, "--csv", str(path), "--target", "label"]
+    status, out, err = _run(capsys, argv)
+    _check_error(status, out, err, "--delimiter ';'")
+    status, out, err = _run(capsys, [*argv, "--delimiter", ";"])
+    assert (status, err) == (0, "")
+    assert "40 rows, 1 feature, 2 classes" in out
+
+
+def test_kernels_note(tmp_path):
+    assert _kernels_note("yes", tmp_path / "skreg") is None
+    why = "not built (No module named 'skreg._kernels')"
+    assert _kernels_note(f"no ({why})", tmp_path / "skreg") == (
+        f"skreg: note: compiled kernels: no ({why}); training is about 25% slower"
+    )
+    (tmp_path / "setup.py").touch()  # a source tree
+    assert _kernels_note(f"no ({why})", tmp_path / "skreg") == (
+        f"skreg: note: running the source tree {tmp_path / 'skreg'}, whose "
+        "compiled kernels are not built (about 25% slower); run the installed "
+        "`skreg` command instead, or build them in place with `pip install -e .`"
+    )
+
+
+def test_job_prints_kernels_note_without_kernels(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(_fused, "_MISSING", "not built (test)")
+    path = tmp_path / "missing.csv"
+    status, out, err = _run(capsys, ["--csv", str(path), "--target", "y"])
+    assert status == 2
+    note, error = err.splitlines()
+    assert note.startswith("skreg: note: ") and "not built" in note
+    assert error.startswith("skreg: error: cannot read")
+
+
+def test_python_dash_m_in_a_source_tree_notes_missing_kernels(tmp_path):
+    # A clone: the package's Python files beside a setup.py, no built kernels.
+    # (An editable install would still find the kernels it built elsewhere,
+    # so their import is blocked as a clone without them sees it.)
+    source = Path(__file__).resolve().parents[1] / "skreg"
+    (tmp_path / "skreg").mkdir()
+    for path in source.glob("*.py"):
+        (tmp_path / "skreg" / path.name).write_text(path.read_text())
+    (tmp_path / "setup.py").touch()
+    code = (
+        "import runpy, sys; sys.modules['skreg._kernels'] = None; "
+        "runpy.run_module('skreg', run_name='__main__', alter_sys=True)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, "--csv", "missing.csv", "--target", "y"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,  # first on sys.path, as with python -m
+    )
+    assert result.returncode == 2
+    note, error = result.stderr.splitlines()
+    assert note == (
+        f"skreg: note: running the source tree {tmp_path.resolve() / 'skreg'}, "
+        "whose compiled kernels are not built (about 25% slower); run the "
+        "installed `skreg` command instead, or build them in place with "
+        "`pip install -e .`"
+    )
+    assert error.startswith("skreg: error: cannot read missing.csv")
 
 
 def test_python_dash_m_skreg_error_exit_status(tmp_path):
