@@ -373,9 +373,8 @@ _CV_PARAMS = {
         The grid of ``alpha``: an int for that many values spaced
         logarithmically over four decades below ``alpha_max`` (the alpha at
         which the ``|W|`` penalty removes every input of a network without
-        hidden layers, computed from the data; for ``'l2'`` divided by 0.01,
-        as :class:`~sklearn.linear_model.ElasticNetCV` floors ``l1_ratio``),
-        or the values themselves. Each fold fits them in increasing order,
+        hidden layers, computed from the data; ``l1_ratio`` is floored at 0.01,
+        so for ``'l2'`` it is divided by 0.01), or the values themselves. Each fold fits them in increasing order,
         each fit starting from the previous one.
 """,
     "l1_ratio": """\

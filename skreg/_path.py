@@ -36,8 +36,8 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=None):
     in skreg's units. A network has more layers between the inputs and the
     loss, but the same data set the same scale, so the automatic grids of
     ``MLPClassifierCV`` and ``MLPRegressorCV`` are spaced from it. ``l1_ratio``
-    is floored at 0.01, as scikit-learn's ``ElasticNetCV`` floors it, so that
-    an ``'l2'`` grid is finite.
+    is floored at 0.01 so that an ``'l2'`` grid is finite (scikit-learn's
+    ``ElasticNetCV`` refuses an automatic grid for ``l1_ratio=0`` instead).
     """
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
