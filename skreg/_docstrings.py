@@ -374,8 +374,9 @@ _CV_PARAMS = {
         logarithmically over four decades below ``alpha_max`` (the alpha at
         which the ``|W|`` penalty removes every input of a network without
         hidden layers, computed from the data; ``l1_ratio`` is floored at 0.01,
-        so for ``'l2'`` it is divided by 0.01), or the values themselves. Each fold fits them in increasing order,
-        each fit starting from the previous one.
+        so for ``'l2'`` it is divided by 0.01), or the values themselves.
+        Each fold fits them in increasing order, each fit starting from the
+        previous one.
 """,
     "l1_ratio": """\
     l1_ratio : float or list of float, default=0.15
