@@ -7,6 +7,7 @@ score chosen, and a refit on all the data. A path costs about as much as a few
 cold fits, where a grid search pays for a full fit at every alpha.
 """
 
+import threading
 from numbers import Integral, Real
 
 import numpy as np
@@ -36,10 +37,18 @@ _CV_ATTRIBUTES = ("alpha_", "l1_ratio_", "alphas_", "scores_", "n_features_kept_
 def _fold_path(
     estimator, X, y, sample_weight, train, test, alphas, scoring, warm_max_iter, threads
 ):
-    """One fold's path, its BLAS limited to ``threads`` threads (None: as is)."""
+    """One fold's path, its BLAS limited to ``threads`` threads (None: as is).
+
+    The limit is process-wide, so it is only set by a worker that has its
+    process to itself (a task in a process's main thread): fold threads of one
+    process (joblib's threading backend, a threaded dask worker) would restore
+    each other's limits out of order and leave the process at one thread.
+    """
     weights = None if sample_weight is None else sample_weight[train]
+    if threading.current_thread() is not threading.main_thread():
+        threads = None
     with threadpool_limits(limits=threads, user_api="blas"):
-        return mlp_path(
+        path = mlp_path(
             X[train],
             y[train],
             alphas=alphas,
@@ -50,6 +59,10 @@ def _fold_path(
             scoring=scoring,
             warm_max_iter=warm_max_iter,
         )
+    # Only the figures travel back: the fold's network would be pickled back
+    # to the caller (over the network, on a cluster) for nothing.
+    del path["estimator"]
+    return path
 
 
 class _MLPCVMixin:
@@ -181,6 +194,11 @@ class _MLPCVMixin:
         # The best mean score; among equals the larger alpha (the simpler
         # model), as the path runs towards it.
         mean = self.scores_.mean(axis=2)
+        if np.all(np.isnan(mean)):
+            raise ValueError(
+                "Every alpha's mean cross-validation score is NaN (some fold's "
+                f"scoring={self.scoring!r} was not defined on its held-out part)."
+            )
         flat = np.flatnonzero(mean == np.nanmax(mean))
         best_ratio, best_alpha = np.unravel_index(flat[-1], mean.shape)
         self.l1_ratio_ = float(ratios[best_ratio])

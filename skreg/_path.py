@@ -8,8 +8,11 @@ the network (no gradient reaches a layer whose inputs are all zero), so a path
 that started at the sparse end could never leave it.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import check_scoring
 from sklearn.utils import Bunch
 from sklearn.utils.multiclass import type_of_target
@@ -140,10 +143,23 @@ def mlp_path(
         path.coefs, path.intercepts = [], []
     if warm_max_iter is None:
         warm_max_iter = max(1, model.max_iter // 5)
+    budget = f"max_iter={model.max_iter}"
+    if model.solver != "lbfgs" and alphas.size > 1:
+        budget += f" for the first, warm_max_iter={warm_max_iter} for the others"
+    unconverged = []
     for i, alpha in enumerate(alphas):
         if i == 1 and model.solver != "lbfgs":
             model.set_params(max_iter=warm_max_iter)
-        model.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
+        for warning in caught:
+            if issubclass(warning.category, ConvergenceWarning):
+                unconverged.append(alpha)
+            else:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
         path.n_iter[i] = model.n_iter_
         path.train_loss[i] = model.loss_
         path.n_nonzero[i] = sum(int(np.count_nonzero(W)) for W in model.coefs_)
@@ -153,5 +169,14 @@ def mlp_path(
         if return_models:
             path.coefs.append([W.copy() for W in model.coefs_])
             path.intercepts.append([b.copy() for b in model.intercepts_])
+    if unconverged:
+        # One warning for the path, not one per alpha: along a path most alphas
+        # use their whole (short) warm budget by design.
+        warnings.warn(
+            f"{len(unconverged)} of {alphas.size} alphas of the path reached "
+            f"their iteration budget ({budget}) before the stopping rule was "
+            "met.",
+            ConvergenceWarning,
+        )
     path.estimator = model
     return path

@@ -1,13 +1,16 @@
 """MLPClassifierCV and MLPRegressorCV: the grid, the folds, the choice, the refit."""
 
+import threading
+
 import numpy as np
 import pytest
 from joblib import parallel_backend
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import Bunch
 from threadpoolctl import threadpool_info
 
 import skreg._mlp_cv
@@ -103,33 +106,59 @@ def test_refit_false_chooses_alpha_but_keeps_no_model():
         model.predict(X)
 
 
-def test_folds_in_parallel_give_the_same_scores_with_limited_blas(monkeypatch):
+def _blas_threads():
+    return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+
+def test_a_fold_in_its_own_process_limits_blas_and_a_fold_thread_does_not(
+    monkeypatch,
+):
+    # The limit is process-wide: a worker process's fold sets it, fold threads
+    # sharing a process must not (they restored each other's limits out of
+    # order and left the process at one thread).
     X, y = _classification()
-    serial = MLPClassifierCV(alphas=3, cv=2, **PARAMS).fit(X, y)
     seen = []
-    original = skreg._mlp_cv.mlp_path
 
     def recording(*args, **kwargs):
-        seen.append(
-            [
-                info["num_threads"]
-                for info in threadpool_info()
-                if info["user_api"] == "blas"
-            ]
-        )
-        return original(*args, **kwargs)
+        seen.append(_blas_threads())
+        return Bunch(estimator=None)
 
     monkeypatch.setattr(skreg._mlp_cv, "mlp_path", recording)
+    args = (MLPClassifier(), X, y, None, np.arange(100), np.arange(100, 150))
+    skreg._mlp_cv._fold_path(*args, [1.0], None, None, 1)
+    before = _blas_threads()
+    worker = threading.Thread(
+        target=skreg._mlp_cv._fold_path, args=(*args, [1.0], None, None, 1)
+    )
+    worker.start()
+    worker.join()
+    assert seen[0] and all(n == 1 for n in seen[0])
+    assert seen[1] == before
+
+
+def test_folds_in_parallel_give_the_same_scores():
+    X, y = _classification()
+    serial = MLPClassifierCV(alphas=3, cv=2, **PARAMS).fit(X, y)
+    before = _blas_threads()
     with parallel_backend("threading"):
         threaded = MLPClassifierCV(alphas=3, cv=2, n_jobs=2, **PARAMS).fit(X, y)
     np.testing.assert_array_equal(serial.scores_, threaded.scores_)
-    limit = max(1, skreg._mlp_cv.cpu_count() // 2)
-    # Two folds in the pool, then the refit.
-    assert len(seen) == 3
-    assert all(n <= limit for threads in seen[:2] for n in threads)
-    monkeypatch.undo()
+    assert _blas_threads() == before
     processes = MLPClassifierCV(alphas=3, cv=2, n_jobs=2, **PARAMS).fit(X, y)
     np.testing.assert_array_equal(serial.scores_, processes.scores_)
+    np.testing.assert_array_equal(serial.coefs_[0], processes.coefs_[0])
+
+
+def test_a_path_warns_once_when_alphas_use_their_whole_budget():
+    X, y = _classification()
+    with pytest.warns(ConvergenceWarning) as caught:
+        mlp_path(X, y, alphas=[0.1, 1.0, 10.0], estimator=MLPClassifier(**PARAMS))
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert messages == [
+        "3 of 3 alphas of the path reached their iteration budget (max_iter=30 "
+        "for the first, warm_max_iter=6 for the others) before the stopping rule "
+        "was met."
+    ]
 
 
 def test_in_a_pipeline_tuned_by_grid_search():
