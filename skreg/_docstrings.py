@@ -25,7 +25,9 @@ _OBJECTIVE = """\
     ``batch_size`` and solver. The squared part of the penalty goes through the
     optimizer; the :math:`\\lVert W \\rVert_1` part is a proximal step
     (soft-thresholding with the optimizer's own step size), so weights become
-    exactly zero.
+    exactly zero. ``penalty='group'`` and ``'sparse_group'`` put norms of the
+    rows of each weight matrix in the place of the penalty (see ``penalty``),
+    so that whole input features and hidden units become exactly zero.
 
     This equals scikit-learn's objective for ``solver='lbfgs'``, full batches
     or ``alpha=0``: there, with the same ``random_state``, the two estimators
