@@ -1,4 +1,5 @@
-"""Smoke test of benchmarks/bench_fit.py: it runs and its table is well formed.
+"""Smoke tests of benchmarks/bench_fit.py and bench_select.py: they run and their
+tables are well formed.
 
 No timing is asserted: CI machines are too noisy for that. The point is that
 the benchmark keeps working as the estimators change.
