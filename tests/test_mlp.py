@@ -112,6 +112,31 @@ def test_sparse_group_limits_equal_l1_and_group(solver):
             np.testing.assert_allclose(W_limit, W_plain, rtol=1e-12, atol=1e-14)
 
 
+def test_group_with_adam_takes_the_numpy_step_for_the_weights(monkeypatch):
+    # The fused Adam kernel is elementwise: the weights must go through the
+    # optimizer's numpy code and the group prox, the intercepts may not.
+    from skreg import _optimizers
+
+    fused_sizes = []
+    original = _optimizers._fused.ran
+
+    def recording(kernel, *args):
+        if kernel is _optimizers._fused.adam_step:
+            fused_sizes.append(args[0].size)
+        return original(kernel, *args)
+
+    monkeypatch.setattr(_optimizers._fused, "ran", recording)
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(6,), alpha=1.0, max_iter=3)
+    model = MLPClassifier(penalty="group", **params).fit(X, y)
+    n_weights = sum(W.size for W in model.coefs_)
+    assert n_weights not in fused_sizes
+    if _optimizers._fused.adam_step is not None:
+        # The recording sees the kernel where it may run: L1's weights.
+        MLPClassifier(penalty="l1", **params).fit(X, y)
+        assert n_weights in fused_sizes
+
+
 def test_sparse_group_zeroes_weights_inside_kept_rows():
     X, y = _data(n=200, n_features=10, n_informative=3)
     model = MLPClassifier(
