@@ -839,6 +839,13 @@ class _BaseMLP(BaseEstimator, ABC):
             predicts (a constant) but cannot be fitted again.
         """
         network = self._used_network(drop_inputs=drop_inputs)
+        if drop_inputs and network.kept_inputs.size == 0:
+            # scikit-learn's input checks refuse data without columns.
+            raise ValueError(
+                "The network uses no input feature (its output is a constant), "
+                "so pruned(drop_inputs=True) would take no column. Use "
+                "drop_inputs=False, or fit with a smaller alpha."
+            )
         sizes = tuple(int(kept.size) for kept in network.kept_units)
         smaller = clone(self).set_params(hidden_layer_sizes=sizes)
         # The optimizer's moments and early stopping's best weights have the

@@ -441,3 +441,17 @@ def test_group_lasso_finds_the_informative_features():
     assert set(range(8)) <= set(kept)
     assert len(kept) - 8 <= 2
     assert clf.score(X, y) > 0.9
+
+
+def test_pruned_refuses_to_drop_every_input():
+    X, y = make_classification(n_samples=60, n_features=5, random_state=0)
+    clf = MLPClassifier((4,), penalty="group", alpha=1e3, max_iter=30, random_state=0)
+    clf.fit(X, y)
+    assert clf.n_features_kept_ == 0
+    assert_array_equal(clf.n_units_kept_, [0])
+    # Without inputs nor units the network predicts a constant, still.
+    constant = clf.pruned()
+    assert constant.hidden_layer_sizes == (0,)
+    assert_allclose(constant.predict_proba(X), clf.predict_proba(X), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"drop_inputs=True\) would take no column"):
+        clf.pruned(drop_inputs=True)
