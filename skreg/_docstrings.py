@@ -25,7 +25,9 @@ _OBJECTIVE = """\
     ``batch_size`` and solver. The squared part of the penalty goes through the
     optimizer; the :math:`\\lVert W \\rVert_1` part is a proximal step
     (soft-thresholding with the optimizer's own step size), so weights become
-    exactly zero.
+    exactly zero. ``penalty='group'`` and ``'sparse_group'`` put norms of the
+    rows of each weight matrix in the place of the penalty (see ``penalty``),
+    so that whole input features and hidden units become exactly zero.
 
     This equals scikit-learn's objective for ``solver='lbfgs'``, full batches
     or ``alpha=0``: there, with the same ``random_state``, the two estimators
@@ -63,15 +65,27 @@ _PARAMS = {
         and than PyTorch's ``weight_decay``.
 """,
     "penalty": """\
-    penalty : {'l2', 'l1', 'elasticnet', None}, default='l2'
+    penalty : {'l2', 'l1', 'elasticnet', 'group', 'sparse_group', None}, \
+default='l2'
         The weight-norm penalty. 'l2' is scikit-learn's; 'l1' sets weights to
         exactly zero; 'elasticnet' mixes the two with ``l1_ratio``; None is no
-        penalty (the same as ``alpha=0``).
+        penalty (the same as ``alpha=0``). 'group' is the group lasso on the
+        outgoing weights of every unit (a row of a weight matrix: an input
+        feature in ``coefs_[0]``, a hidden unit after), with the penalty
+        :math:`\\frac{\\alpha}{S} \\sum_g \\sqrt{p_g} \\lVert W_g
+        \\rVert_2` over rows :math:`W_g` of :math:`p_g` weights: whole rows
+        become exactly zero, which removes input features
+        (``feature_importances_`` is 0.0 for them) and hidden units (see
+        ``pruned``). 'sparse_group' puts a share ``l1_ratio`` of ``alpha`` on
+        the L1 norm and the rest on the group norms (``l1_ratio=0`` is 'group',
+        1 is 'l1'). Both are proximal steps without a squared part, and need
+        solver='sgd' or 'adam'.
 """,
     "l1_ratio": """\
     l1_ratio : float, default=0.15
         The elastic-net mixing parameter, in [0, 1]: ``l1_ratio=0`` is 'l2'
-        and ``l1_ratio=1`` is 'l1'. Only used when ``penalty='elasticnet'``.
+        and ``l1_ratio=1`` is 'l1'. Only used when ``penalty='elasticnet'``
+        or 'sparse_group' (the share of the L1 norm beside the group norms).
 """,
     "dropout": """\
     dropout : float or sequence of float, default=0.0
@@ -270,6 +284,17 @@ _ATTRIBUTES = """\
         Number of outputs.
     out_activation_ : str
         Name of the output activation.
+    feature_importances_ : ndarray of shape (n_features_in_,)
+        The L2 norm of each input feature's first-layer weights into the
+        hidden units that reach the output: exactly 0.0 for a feature the
+        network does not use, so that
+        :class:`~sklearn.feature_selection.SelectFromModel` can select on it
+        (pass ``threshold=1e-5``, its default for L1 models).
+    n_features_kept_ : int
+        The number of input features with a non-zero importance.
+    n_units_kept_ : ndarray of shape (n_layers_ - 2,)
+        The number of units of each hidden layer that reach the output: the
+        ``hidden_layer_sizes`` of ``pruned()``.
 """
 
 _CLASSES_ATTRIBUTE = """\

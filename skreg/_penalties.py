@@ -18,12 +18,29 @@ The squared part is smooth and goes through the optimizer with the data
 gradient; the ``|W|`` part is applied after the optimizer's step as the exact
 proximal map of ``step * l1 * |w|`` (soft-thresholding), which is what puts
 weights at exactly 0.0 and keeps them there until the data pull them out.
+
+``penalty='group'`` penalises each unit's outgoing weights (a row of a weight
+matrix: an input feature in the first layer, a hidden unit after) by their
+Euclidean norm, and ``'sparse_group'`` adds an ``|W|`` share: see
+``GroupPenalty``. Its proximal step puts whole rows at exactly 0.0.
 """
+
+import math
 
 import numpy as np
 
 # penalty name -> l1_ratio it implies (None: taken from the l1_ratio parameter).
-PENALTY_L1_RATIOS = {"l2": 0.0, "l1": 1.0, "elasticnet": None, None: 0.0}
+PENALTY_L1_RATIOS = {
+    "l2": 0.0,
+    "l1": 1.0,
+    "elasticnet": None,
+    "group": 0.0,
+    "sparse_group": None,
+    None: 0.0,
+}
+
+# The penalties on rows, which need the layer shapes and have no smooth part.
+GROUP_PENALTIES = ("group", "sparse_group")
 
 
 class ElasticNetPenalty:
@@ -115,15 +132,163 @@ class ElasticNetPenalty:
         W -= clipped
 
 
-def make_penalties(penalty, alpha, l1_ratio, weight_sum):
+class GroupPenalty:
+    """The (sparse) group lasso on the rows of every weight matrix.
+
+    The weights of all layers sit in one flat buffer; ``shapes`` says how it
+    splits into matrices. Row ``j`` of a matrix holds the outgoing weights of
+    one unit (an input feature for the first matrix, a hidden unit after), and
+    the penalty of the buffer is
+
+        strength * (l1_ratio * sum|W|
+                    + (1 - l1_ratio) * sum_rows sqrt(row size) * ||row||_2)
+
+    The square root of the group size is the group lasso's usual weighting
+    (Yuan and Lin, 2006): it keeps wide rows from being cheaper per weight than
+    narrow ones. There is no smooth part; everything goes through ``prox``,
+    which is exact for a scalar step: soft-thresholding by ``step * l1``, then
+    each row scaled by ``max(0, 1 - step * group * sqrt(size) / ||row||)``
+    (the proximal map of the sparse group lasso is that composition).
+
+    Parameters
+    ----------
+    strength : float
+        ``alpha / S``.
+    l1_ratio : float
+        Share of the ``|W|`` part, in [0, 1]; 0 is the plain group lasso.
+    shapes : list of tuple of int
+        The shape of each weight matrix, in the order of the flat buffer.
+    """
+
+    def __init__(self, strength, l1_ratio, shapes):
+        self.l1 = float(strength * l1_ratio)
+        self.group = float(strength * (1.0 - l1_ratio))
+        self.shapes = [tuple(int(n) for n in shape) for shape in shapes]
+        # (slice of the flat buffer, rows, columns, sqrt(columns)) per matrix.
+        self._layers, start = [], 0
+        for rows, columns in self.shapes:
+            stop = start + rows * columns
+            # A Python float, so float32 weights are computed in float32.
+            self._layers.append((slice(start, stop), rows, columns, math.sqrt(columns)))
+            start = stop
+        self._size = start
+
+    @property
+    def has_prox(self):
+        return self.l1 > 0 or self.group > 0
+
+    def coordinate_strengths(self):
+        """None: a row's prox couples its coordinates, so no fused Adam kernel."""
+        return None
+
+    def split_slope(self):
+        """Refuse L-BFGS-B: the row norms have no bound-constrained smooth form."""
+        raise ValueError(
+            "The group penalty has no smooth reformulation for L-BFGS-B; use a "
+            "stochastic solver ('sgd' or 'adam')."
+        )
+
+    def _matrices(self, flat):
+        if flat.size != self._size:
+            raise ValueError(
+                f"The weights have {flat.size} entries, the layer shapes "
+                f"{self.shapes} {self._size}."
+            )
+        return [
+            (flat[part].reshape(rows, columns), root)
+            for part, rows, columns, root in self._layers
+        ]
+
+    def smooth_value(self, W):
+        return 0.0
+
+    def add_smooth_gradient(self, W, grad, scratch=None):
+        pass
+
+    def value(self, W):
+        """The penalty of the flat weights ``W`` (a float)."""
+        flat = W.ravel()
+        value = 0.0
+        if self.l1:
+            value += self.l1 * float(np.abs(flat).sum())
+        if self.group:
+            for matrix, root in self._matrices(flat):
+                # np.square then a row sum, not einsum or BLAS: numpy's sums do
+                # not depend on where the buffer sits (see ElasticNetPenalty).
+                norms = np.sqrt(np.square(matrix).sum(axis=1))
+                value += self.group * root * float(norms.sum())
+        return value
+
+    def prox(self, W, step, scratch=None):
+        """The proximal step of the penalty on the flat weights, in place.
+
+        ``step`` is the optimizer's step size: a float (SGD), or an array shaped
+        like ``W`` with one step per coordinate (Adam; it is not modified).
+        ``scratch`` is an optional buffer shaped like ``W``.
+
+        With per-coordinate steps ``s_i`` the proximal map of a row norm in
+        Adam's metric (``min_w sum (w_i - v_i)**2 / (2 s_i) + t * ||w||``) has
+        no closed form. Each row ``v`` gets the scalar step that makes the
+        scaling of ``v`` exact: ``s = ||v||**2 / sum(v_i**2 / s_i)``, the
+        harmonic mean of its steps weighted by ``v_i**2``. Over all ``c * v``
+        with ``c`` in [0, 1] the row scaling minimises that objective, so the
+        step never raises it above leaving the row alone, and with equal steps
+        it is the exact prox.
+        """
+        if not self.has_prox:
+            return
+        flat = W.ravel()
+        if scratch is None:
+            scratch = np.empty_like(flat)
+        scratch = scratch.ravel()
+        scalar = np.ndim(step) == 0
+        if self.l1:
+            threshold = self.l1 * (float(step) if scalar else step.ravel())
+            # w - clip(w, -t, t): exactly 0.0 where |w| <= t.
+            flat -= np.clip(flat, -threshold, threshold, out=scratch)
+        if not self.group:
+            return
+        steps = None if scalar else step.ravel()
+        for (matrix, root), (part, _, _, _) in zip(self._matrices(flat), self._layers):
+            squares = np.square(matrix, out=scratch[part].reshape(matrix.shape))
+            norms = np.sqrt(squares.sum(axis=1))
+            if scalar:
+                # 1 - t / ||v||, with t = step * group * sqrt(size).
+                shrink = np.divide(
+                    float(step) * self.group * root,
+                    norms,
+                    out=np.full_like(norms, np.inf),
+                    where=norms > 0,
+                )
+            else:
+                # t / ||v|| = s * g / ||v|| = g * ||v|| / sum(v_i**2 / s_i).
+                squares /= steps[part].reshape(matrix.shape)
+                weighted = squares.sum(axis=1)
+                shrink = np.divide(
+                    self.group * root * norms,
+                    weighted,
+                    out=np.full_like(norms, np.inf),
+                    where=weighted > 0,
+                )
+            # Rows with ||v|| <= t get the factor 0.0: exactly zero.
+            factor = np.maximum(1.0 - shrink, 0.0, out=shrink)
+            matrix *= factor[:, np.newaxis]
+
+
+def make_penalties(penalty, alpha, l1_ratio, weight_sum, shapes=None):
     """The penalty of each parameter group: the weights, then the intercepts.
 
     A list aligned with ``Network.param_groups``; the intercepts are never
-    penalised (None). A finer grouping (one group per input feature or hidden
-    unit, for group-sparse penalties) only needs more groups here.
+    penalised (None). ``shapes``, the shapes of the weight matrices in the
+    order of the flat buffer, is needed by the penalties on rows ('group' and
+    'sparse_group').
     """
     ratio = PENALTY_L1_RATIOS[penalty]
     if ratio is None:
         ratio = l1_ratio
     strength = 0.0 if penalty is None else alpha / weight_sum
+    if penalty in GROUP_PENALTIES:
+        if shapes is None:
+            raise ValueError(f"penalty={penalty!r} needs the shapes of the layers.")
+        return [GroupPenalty(strength, ratio, shapes), None]
     return [ElasticNetPenalty(strength, ratio), None]

@@ -1,4 +1,5 @@
-"""Smoke test of benchmarks/bench_fit.py: it runs and its table is well formed.
+"""Smoke tests of benchmarks/bench_fit.py and bench_select.py: they run and their
+tables are well formed.
 
 No timing is asserted: CI machines are too noisy for that. The point is that
 the benchmark keeps working as the estimators change.
@@ -176,3 +177,24 @@ def test_speed_probes_are_reported(quick_run):
     probes = json.loads(json_path.read_text())["environment"]["speed_probes_us"]
     assert set(probes) == {f"before {case}" for case in SUBSET} | {"end"}
     assert all(every > 0 and one > 0 for every, one in probes.values())
+
+
+def test_bench_select_quick_run():
+    # benchmarks/bench_select.py: the pruned variants predict the same, and
+    # the table has a row per variant (no timing asserted).
+    path = BENCH_PATH.with_name("bench_select.py")
+    spec = importlib.util.spec_from_file_location("bench_select", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    out = io.StringIO()
+    rows, max_diff = module.main(["--quick", "--repeats", "2"], out=out)
+    assert [row["variant"] for row in rows] == [
+        "full",
+        "pruned",
+        "pruned+inputs",
+        "pruned+inputs (sliced)",
+    ]
+    assert max_diff < 1e-12
+    assert rows[0]["ratio"] == 1.0
+    assert all(math.isfinite(row["median"]) and row["median"] > 0 for row in rows)
+    assert "kept" in out.getvalue()

@@ -15,6 +15,7 @@ def _configurations(Estimator):
     yield Estimator()
     yield Estimator(penalty="l1", alpha=1e-3)
     yield Estimator(penalty="elasticnet", l1_ratio=0.5, alpha=1e-3)
+    yield Estimator(penalty="group", alpha=1e-3)
     yield Estimator(dropout=0.2)
     yield Estimator(input_dropout=0.1)
     yield Estimator(solver="sgd")

@@ -72,6 +72,88 @@ def test_elasticnet_limits_equal_l1_and_l2(solver, ratio, name):
         np.testing.assert_array_equal(W_limit, W_plain)
 
 
+def _dead_rows(W):
+    return ~np.any(W != 0, axis=1)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_group_removes_whole_rows(Estimator, solver):
+    X, y = _data(n=200, n_features=10, n_informative=3)
+    params = dict(hidden_layer_sizes=(12,), max_iter=150, random_state=0)
+    if solver == "sgd":
+        params.update(alpha=8.0, learning_rate_init=0.05, momentum=0.5)
+    else:
+        params.update(alpha=2.0, learning_rate_init=0.01)
+    model = Estimator(solver=solver, penalty="group", **params).fit(X, y)
+    for W in model.coefs_:
+        # Rows are all zero or all non-zero (no elementwise sparsity) ...
+        rows = W != 0
+        assert np.all(rows.all(axis=1) | ~rows.any(axis=1))
+    # ... and some of each kind, in the inputs and in the hidden layer.
+    for W in model.coefs_:
+        assert 0 < _dead_rows(W).sum() < W.shape[0]
+    l1 = Estimator(solver=solver, penalty="l1", **params).fit(X, y)
+    assert np.mean(l1.coefs_[0] == 0) > 0
+    assert not np.all(_dead_rows(l1.coefs_[0]) == (l1.coefs_[0] == 0).any(axis=1))
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_sparse_group_limits_equal_l1_and_group(solver):
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(6,), solver=solver, alpha=2.0, max_iter=20)
+    for ratio, name in [(1.0, "l1"), (0.0, "group")]:
+        limit = MLPClassifier(
+            penalty="sparse_group", l1_ratio=ratio, random_state=1, **params
+        ).fit(X, y)
+        plain = MLPClassifier(penalty=name, l1_ratio=0.3, random_state=1, **params)
+        plain.fit(X, y)
+        for W_limit, W_plain in zip(limit.coefs_, plain.coefs_):
+            np.testing.assert_allclose(W_limit, W_plain, rtol=1e-12, atol=1e-14)
+
+
+def test_group_with_adam_takes_the_numpy_step_for_the_weights(monkeypatch):
+    # The fused Adam kernel is elementwise: the weights must go through the
+    # optimizer's numpy code and the group prox, the intercepts may not.
+    from skreg import _optimizers
+
+    fused_sizes = []
+    original = _optimizers._fused.ran
+
+    def recording(kernel, *args):
+        if kernel is _optimizers._fused.adam_step:
+            fused_sizes.append(args[0].size)
+        return original(kernel, *args)
+
+    monkeypatch.setattr(_optimizers._fused, "ran", recording)
+    X, y = _data()
+    params = dict(hidden_layer_sizes=(6,), alpha=1.0, max_iter=3)
+    model = MLPClassifier(penalty="group", **params).fit(X, y)
+    n_weights = sum(W.size for W in model.coefs_)
+    assert n_weights not in fused_sizes
+    if _optimizers._fused.adam_step is not None:
+        # The recording sees the kernel where it may run: L1's weights.
+        MLPClassifier(penalty="l1", **params).fit(X, y)
+        assert n_weights in fused_sizes
+
+
+def test_sparse_group_zeroes_weights_inside_kept_rows():
+    X, y = _data(n=200, n_features=10, n_informative=3)
+    model = MLPClassifier(
+        (12,),
+        penalty="sparse_group",
+        l1_ratio=0.5,
+        alpha=2.0,
+        max_iter=150,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
+    W = model.coefs_[0]
+    kept = ~_dead_rows(W)
+    assert 0 < kept.sum() < W.shape[0]
+    assert np.any(W[kept] == 0)
+
+
 def test_penalty_none_equals_alpha_zero():
     X, y = _data()
     a = MLPClassifier((5,), penalty=None, alpha=10.0, max_iter=10, random_state=0)
@@ -225,6 +307,15 @@ def test_lbfgs_with_dropout_raises_naming_both(Estimator):
         Estimator(solver="lbfgs", dropout=0.2).fit(X, y)
     with pytest.raises(ValueError, match="input_dropout=0.1"):
         Estimator(solver="lbfgs", input_dropout=0.1).fit(X, y)
+
+
+@pytest.mark.parametrize("Estimator", ESTIMATORS)
+@pytest.mark.parametrize("penalty", ["group", "sparse_group"])
+def test_lbfgs_with_group_penalty_raises_naming_both(Estimator, penalty):
+    X, y = _data()
+    message = f"solver='lbfgs' does not support penalty='{penalty}'"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        Estimator(solver="lbfgs", penalty=penalty).fit(X, y)
 
 
 @pytest.mark.parametrize(
