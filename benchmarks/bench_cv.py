@@ -11,8 +11,13 @@ Two parts:
   over three outer splits each. An alpha at either end of the grid would mean
   the grid should reach further.
 
+- ``--moments``: a path with Adam's moments reset at each alpha (what
+  ``mlp_path`` does) against one that keeps them, on the two problems of
+  ``compare``: the best held-out score along each path and its time.
+
     python benchmarks/bench_cv.py --repeats 3
     python benchmarks/bench_cv.py --grid
+    python benchmarks/bench_cv.py --moments
 """
 
 import argparse
@@ -36,6 +41,8 @@ from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
+from skreg._mlp import _BaseMLP
+from skreg._path import alpha_max
 
 BASE = dict(hidden_layer_sizes=(32,), penalty="l1", max_iter=100, random_state=0)
 
@@ -119,9 +126,49 @@ def grid(n_splits, max_iter):
     print(f"alpha_ inside the grid (not at an end): {inside} of {total} splits")
 
 
+def _path_scores(Estimator, split, alphas, keep_moments):
+    """Held-out scores along a warm-started path, optionally keeping Adam's moments.
+
+    Keeping them needs the optimizer of the previous alpha's fit; ``fit`` makes
+    a new one, so for this experiment only ``_make_optimizer`` hands back the
+    previous one (a private hook, fine in a benchmark, not in the package).
+    """
+    X_train, X_test, y_train, y_test = split
+    model = Estimator(**BASE, warm_start=True)
+    scores, original = [], _BaseMLP._make_optimizer
+    try:
+        for i, alpha in enumerate(alphas):
+            if i == 1:
+                model.set_params(max_iter=BASE["max_iter"] // 5)
+                if keep_moments:
+                    kept = model._optimizer
+                    _BaseMLP._make_optimizer = lambda self, params: kept
+            model.set_params(alpha=alpha).fit(X_train, y_train)
+            scores.append(model.score(X_test, y_test))
+    finally:
+        _BaseMLP._make_optimizer = original
+    return max(scores)
+
+
+def moments():
+    print(f"{'problem':<22} {'moments':>8} {'best held-out score':>20} {'s':>6}")
+    for name, X, y, Base, _ in _compare_problems():
+        split = train_test_split(X, y, random_state=0)
+        alphas = alpha_max(split[0], split[2]) * np.logspace(-4, 0, 12)
+        for keep in (False, True):
+            start = time.perf_counter()
+            best = _path_scores(Base, split, alphas, keep)
+            elapsed = time.perf_counter() - start
+            label = "kept" if keep else "reset"
+            print(f"{name:<22} {label:>8} {best:>20.4f} {elapsed:>6.1f}")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--grid", action="store_true", help="the automatic grid")
+    parser.add_argument(
+        "--moments", action="store_true", help="Adam's moments reset or kept"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--alphas", type=int, default=12)
     parser.add_argument("--cv", type=int, default=5)
@@ -131,6 +178,8 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     if args.grid:
         grid(args.splits, args.max_iter)
+    elif args.moments:
+        moments()
     else:
         compare(args.repeats, args.alphas, args.cv)
 

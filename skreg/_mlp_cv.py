@@ -21,7 +21,7 @@ from threadpoolctl import threadpool_limits
 from skreg._docstrings import CLASSIFIER_CV_DOC, REGRESSOR_CV_DOC
 from skreg._mlp import _FITTED_ATTRIBUTES, MLPClassifier, MLPRegressor
 from skreg._path import alpha_max, mlp_path
-from skreg._penalties import PENALTY_L1_RATIOS
+from skreg._penalties import GROUP_PENALTIES, PENALTY_L1_RATIOS
 from skreg._validation import Interval, check_sample_weight, fit_context
 
 # The automatic grid spans this many decades below alpha_max (ElasticNetCV
@@ -31,7 +31,7 @@ _GRID_DECADES = 4
 
 _CV_PARAMETERS = ("alphas", "cv", "scoring", "n_jobs", "refit", "warm_max_iter")
 
-_CV_ATTRIBUTES = ("alpha_", "l1_ratio_", "alphas_", "scores_", "n_features_kept_")
+_CV_ATTRIBUTES = ("alpha_", "l1_ratio_", "alphas_", "scores_", "_n_features_kept_path")
 
 
 def _fold_path(
@@ -70,6 +70,19 @@ class _MLPCVMixin:
 
     _fitted_attributes = (*_FITTED_ATTRIBUTES, *_CV_ATTRIBUTES)
 
+    @property
+    def n_features_kept_(self):
+        """The inputs each fold's model kept along its path.
+
+        An array of shape (n_l1_ratio, n_alphas, n_folds), where the base
+        estimator's ``n_features_kept_`` is the count of its one model.
+        """
+        if "_n_features_kept_path" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__} has no n_features_kept_ before fit."
+            )
+        return self._n_features_kept_path
+
     def _base_estimator(self, l1_ratio):
         params = {
             name: value
@@ -107,6 +120,7 @@ class _MLPCVMixin:
             X,
             y,
             l1_ratio=l1_ratio if ratio is None else ratio,
+            group=self.penalty in GROUP_PENALTIES,
             sample_weight=sample_weight,
             classifier=is_classifier(self),
         )
@@ -190,7 +204,7 @@ class _MLPCVMixin:
             len(ratios), len(folds), -1
         )
         self.scores_ = scores.transpose(0, 2, 1).reshape(shape)
-        self.n_features_kept_ = kept.transpose(0, 2, 1).reshape(shape)
+        self._n_features_kept_path = kept.transpose(0, 2, 1).reshape(shape)
         # The best mean score; among equals the larger alpha (the simpler
         # model), as the path runs towards it.
         mean = self.scores_.mean(axis=2)

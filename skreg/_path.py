@@ -19,7 +19,6 @@ from sklearn.utils.multiclass import type_of_target
 
 from skreg._mlp import MLPClassifier, MLPRegressor
 from skreg._penalties import PENALTY_L1_RATIOS
-from skreg._selection import input_importances
 
 
 def _default_estimator(y):
@@ -28,8 +27,8 @@ def _default_estimator(y):
     return MLPClassifier()
 
 
-def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=None):
-    """The alpha above which a linear model's |W| penalty removes every input.
+def alpha_max(X, y, *, l1_ratio=1.0, group=False, sample_weight=None, classifier=None):
+    """The alpha above which a linear model's penalty removes every input.
 
     For the objective ``mean loss + (alpha / S) * l1_ratio * sum|W|`` of a
     network without hidden layers (a linear or logistic model), all-zero
@@ -41,6 +40,11 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=None):
     ``MLPClassifierCV`` and ``MLPRegressorCV`` are spaced from it. ``l1_ratio``
     is floored at 0.01 so that an ``'l2'`` grid is finite (scikit-learn's
     ``ElasticNetCV`` refuses an automatic grid for ``l1_ratio=0`` instead).
+
+    With ``group=True`` (``penalty='group'`` or ``'sparse_group'``) an input is
+    removed when its row of gradients, soft-thresholded by ``alpha * l1_ratio``,
+    has a norm of at most ``alpha * (1 - l1_ratio) * sqrt(n_outputs)``: the
+    sparse group lasso's condition, solved for alpha by bisection.
     """
     X = np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=float)
     weights = np.ones(X.shape[0]) if sample_weight is None else sample_weight
@@ -50,14 +54,31 @@ def alpha_max(X, y, *, l1_ratio=1.0, sample_weight=None, classifier=None):
     if classifier and np.ndim(y) == 1:
         _, encoded = np.unique(np.asarray(y), return_inverse=True)
         Y = np.eye(encoded.max() + 1)[encoded]
+        if Y.shape[1] == 2:
+            # One logistic output, as the network has.
+            Y = Y[:, 1:]
     else:
         # Regression targets, or multilabel ones (one 0/1 column per label).
         Y = np.asarray(y, dtype=float).reshape(X.shape[0], -1)
     # The best constant predictor is the weighted mean of the targets (class
     # frequencies for a classifier); its residuals are P - Y.
     residuals = np.average(Y, axis=0, weights=weights) - Y
-    gradient = X.T @ (residuals * weights[:, np.newaxis])
-    return float(np.abs(gradient).max()) / max(l1_ratio, 0.01)
+    gradient = np.abs(X.T @ (residuals * weights[:, np.newaxis]))
+    if not group:
+        return float(gradient.max()) / max(l1_ratio, 0.01)
+    group_scale = (1 - l1_ratio) * np.sqrt(gradient.shape[1])
+
+    def keeps_an_input(alpha):
+        shrunk = np.maximum(gradient - alpha * l1_ratio, 0)
+        return bool(np.any(np.linalg.norm(shrunk, axis=1) > alpha * group_scale))
+
+    low, high = 0.0, float(gradient.max()) / max(l1_ratio, 1e-12)
+    if group_scale > 0:
+        high = min(high, float(np.linalg.norm(gradient, axis=1).max()) / group_scale)
+    for _ in range(60):
+        middle = 0.5 * (low + high)
+        low, high = (middle, high) if keeps_an_input(middle) else (low, middle)
+    return high
 
 
 def _effective_l1_ratio(estimator):
@@ -163,7 +184,7 @@ def mlp_path(
         path.n_iter[i] = model.n_iter_
         path.train_loss[i] = model.loss_
         path.n_nonzero[i] = sum(int(np.count_nonzero(W)) for W in model.coefs_)
-        path.n_features_kept[i] = np.count_nonzero(input_importances(model.coefs_))
+        path.n_features_kept[i] = model.n_features_kept_
         if scorer is not None:
             path.test_score[i] = scorer(model, X_test, y_test)
         if return_models:

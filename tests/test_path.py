@@ -120,3 +120,18 @@ def test_alphas_after_the_first_get_the_warm_budget():
     np.testing.assert_array_equal(path.n_iter, [40, 8, 8])
     path = mlp_path(X, y, alphas=[0.1, 1.0], estimator=estimator, warm_max_iter=3)
     np.testing.assert_array_equal(path.n_iter, [40, 3])
+
+
+def test_alpha_max_of_the_group_penalties():
+    # group: an input goes when its row of gradients has a norm of at most
+    # alpha * sqrt(n_outputs); sparse_group with l1_ratio=1 is l1's rule.
+    X, y = make_classification(
+        150, 5, n_informative=3, n_redundant=0, n_classes=3, random_state=0
+    )
+    Y = np.eye(3)[y]
+    gradient = X.T @ (Y.mean(axis=0) - Y)
+    expected = np.linalg.norm(gradient, axis=1).max() / np.sqrt(3)
+    assert alpha_max(X, y, l1_ratio=0.0, group=True) == pytest.approx(expected)
+    assert alpha_max(X, y, l1_ratio=1.0, group=True) == pytest.approx(alpha_max(X, y))
+    between = alpha_max(X, y, l1_ratio=0.5, group=True)
+    assert min(expected, alpha_max(X, y)) <= between <= alpha_max(X, y) / 0.5
