@@ -216,6 +216,15 @@ default='l2'
     max_fun : int, default=15000
         Maximum number of loss function calls. Only used when solver='lbfgs'.
 """,
+    "scoring": """\
+    scoring : {'loss', None}, default=None
+        What early stopping watches on the held-out data. None: the
+        estimator's score (accuracy or :math:`R^2`), as scikit-learn does.
+        'loss': the data loss without the penalty (``validation_loss_curve_``);
+        ``validation_scores_`` then holds the negated loss, as
+        HistGradientBoosting's ``scoring='loss'`` does. Only used when
+        ``early_stopping=True``.
+""",
 }
 
 _COMMON_ORDER = [
@@ -248,6 +257,7 @@ _TRAINING_ORDER = [
     "epsilon",
     "n_iter_no_change",
     "max_fun",
+    "scoring",
 ]
 
 _ATTRIBUTES = """\
@@ -262,7 +272,11 @@ _ATTRIBUTES = """\
     loss_curve_ : list of float
         The loss at the end of each epoch. Only for solver='sgd' or 'adam'.
     validation_scores_ : list of float or None
-        The validation score of each epoch with early stopping, else None.
+        The validation score of each epoch with early stopping (the negated
+        validation loss with ``scoring='loss'``), else None.
+    validation_loss_curve_ : list of float or None
+        The data loss (without the penalty) on the held-out rows at each
+        epoch with early stopping, else None. Only for solver='sgd' or 'adam'.
     best_validation_score_ : float or None
         The best validation score with early stopping, else None.
     t_ : int
@@ -369,8 +383,9 @@ CLASSIFIER_DOC = _compose(
     "label smoothing.",
     "    A drop-in superset of :class:`sklearn.neural_network.MLPClassifier`:\n"
     "    the same parameters, defaults and fitted attributes, plus ``penalty``,\n"
-    "    ``l1_ratio``, ``dropout``, ``input_dropout``, ``label_smoothing`` and\n"
-    "    ``class_weight``.\n",
+    "    ``l1_ratio``, ``dropout``, ``input_dropout``, ``label_smoothing``,\n"
+    "    ``class_weight`` and ``scoring``, ``validation_loss_curve_`` and\n"
+    "    scikit-learn's callbacks (``set_callbacks``).\n",
     "the cross-entropy of the softmax (multiclass) or logistic (binary,\n"
     "    multilabel) outputs against the (possibly smoothed) targets",
     [*_COMMON_ORDER, "label_smoothing", "class_weight", *_TRAINING_ORDER],
@@ -383,7 +398,9 @@ REGRESSOR_DOC = _compose(
     "Multi-layer perceptron regressor with weight penalties and dropout.",
     "    A drop-in superset of :class:`sklearn.neural_network.MLPRegressor`:\n"
     "    the same parameters, defaults and fitted attributes, plus ``penalty``,\n"
-    "    ``l1_ratio``, ``dropout`` and ``input_dropout``.\n",
+    "    ``l1_ratio``, ``dropout``, ``input_dropout`` and ``scoring``,\n"
+    "    ``validation_loss_curve_`` and scikit-learn's callbacks\n"
+    "    (``set_callbacks``).\n",
     "half the squared error (or half the Poisson deviance)",
     ["loss", *_COMMON_ORDER, *_TRAINING_ORDER],
     _REGRESSOR_EXAMPLE,

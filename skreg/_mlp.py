@@ -30,6 +30,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from skreg._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from skreg._docstrings import CLASSIFIER_DOC, DOCS_URL, REGRESSOR_DOC
 from skreg._dropout import layer_rates
 from skreg._engine import Network, preactivation_bound, predict_output
@@ -42,6 +43,7 @@ from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
 from skreg._training import (
     LossStallRule,
     TrainingProgress,
+    ValidationLossRule,
     ValidationRule,
     VerboseHook,
     train,
@@ -78,6 +80,7 @@ _FITTED_ATTRIBUTES = (
     "loss_curve_",
     "best_loss_",
     "validation_scores_",
+    "validation_loss_curve_",
     "best_validation_score_",
     "n_features_in_",
     "feature_names_in_",
@@ -89,6 +92,7 @@ _FITTED_ATTRIBUTES = (
     "_best_coefs",
     "_best_intercepts",
     "_fitted_objective",
+    "_validation_scoring",
 )
 
 # Below this many held-out samples a validation score is mostly noise (one
@@ -109,7 +113,7 @@ def _abs_max(X):
     return max(float(values.max()), -float(values.min()))
 
 
-class _BaseMLP(BaseEstimator, ABC):
+class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """Shared fitting logic of the classifier and the regressor."""
 
     # What fitting sets, by name (a subclass that sets more extends it).
@@ -161,6 +165,7 @@ class _BaseMLP(BaseEstimator, ABC):
             Options(Real, {np.inf}),
         ],
         "max_fun": [Interval(Integral, 1, None, closed="left")],
+        "scoring": [StrOptions({"loss"}), None],
     }
 
     @abstractmethod
@@ -194,6 +199,7 @@ class _BaseMLP(BaseEstimator, ABC):
         epsilon,
         n_iter_no_change,
         max_fun,
+        scoring,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -222,6 +228,7 @@ class _BaseMLP(BaseEstimator, ABC):
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
+        self.scoring = scoring
 
     # ------------------------------------------------------------------
     # Parameters that involve more than one argument
@@ -305,9 +312,17 @@ class _BaseMLP(BaseEstimator, ABC):
         X, Y = self._validate_input(X, y, incremental, first_pass, classes)
         if sample_weight is not None:
             sample_weight = check_sample_weight(sample_weight, X)
+        given_weight = sample_weight
         sample_weight = self._class_weighted(Y, sample_weight, incremental)
         if Y.ndim == 1:
             Y = Y.reshape((-1, 1))
+        callbacks = FitCallbacks(
+            self,
+            1 if incremental else self.max_iter,
+            X,
+            lambda: self._labels_of(Y),
+            given_weight,
+        )
         layer_units = [X.shape[1], *hidden_sizes, Y.shape[1]]
 
         # A fresh generator at every call, and the initial weights drawn from
@@ -325,10 +340,10 @@ class _BaseMLP(BaseEstimator, ABC):
 
         if self.solver in _STOCHASTIC_SOLVERS:
             interrupt = self._fit_stochastic(
-                X, Y, sample_weight, random_state, rates, incremental
+                X, Y, sample_weight, random_state, rates, incremental, callbacks
             )
         else:
-            interrupt = self._fit_lbfgs(X, Y, sample_weight)
+            interrupt = self._fit_lbfgs(X, Y, sample_weight, callbacks)
         self._fitted_objective = self._objective()
         if interrupt is not None:
             return interrupt
@@ -336,6 +351,7 @@ class _BaseMLP(BaseEstimator, ABC):
             raise self._diverged(
                 "parameters", f"iteration {getattr(self, 'n_iter_', 0)}"
             )
+        callbacks.end()
         return None
 
     def _initialize(self, Y, layer_units, dtype, random_state):
@@ -363,11 +379,13 @@ class _BaseMLP(BaseEstimator, ABC):
             self._no_improvement_count = 0
             if self.early_stopping:
                 self.validation_scores_ = []
+                self.validation_loss_curve_ = []
                 self.best_validation_score_ = -np.inf
                 self.best_loss_ = None
             else:
                 self.best_loss_ = np.inf
                 self.validation_scores_ = None
+                self.validation_loss_curve_ = None
                 self.best_validation_score_ = None
 
     def _penalties(self, weight_sum):
@@ -379,7 +397,7 @@ class _BaseMLP(BaseEstimator, ABC):
             shapes=[W.shape for W in self.coefs_],
         )
 
-    def _fit_lbfgs(self, X, Y, sample_weight):
+    def _fit_lbfgs(self, X, Y, sample_weight, callbacks):
         weight_sum = X.shape[0] if sample_weight is None else sample_weight.sum()
         penalties = self._penalties(weight_sum)
         network = Network(
@@ -398,6 +416,7 @@ class _BaseMLP(BaseEstimator, ABC):
             max_iter=self.max_iter,
             max_fun=self.max_fun,
             tol=self.tol,
+            monitor=callbacks.lbfgs_monitor(),
         )
         if result.interrupt is not None:
             # Keep the completed iterations, as the stochastic solvers keep
@@ -408,7 +427,11 @@ class _BaseMLP(BaseEstimator, ABC):
             return result.interrupt
         if not np.isfinite(result.fun):
             raise self._diverged("loss", f"iteration {result.nit + 1}")
-        self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)
+        if result.stopped:
+            # A callback asked to stop: not a convergence failure.
+            self.n_iter_ = result.nit
+        else:
+            self.n_iter_ = check_optimize_result("lbfgs", result, self.max_iter)
         self.loss_ = float(result.fun)
         return None
 
@@ -461,7 +484,9 @@ class _BaseMLP(BaseEstimator, ABC):
         X_train, X_val, Y_train, Y_val, sw_train, sw_val = parts
         return X_train, Y_train, sw_train, (X_val, Y_val, sw_val)
 
-    def _fit_stochastic(self, X, Y, sample_weight, random_state, rates, incremental):
+    def _fit_stochastic(
+        self, X, Y, sample_weight, random_state, rates, incremental, callbacks
+    ):
         # partial_fit sees one chunk of a stream: there is nothing to hold out
         # (it is not available with early_stopping=True).
         validation = None
@@ -470,6 +495,7 @@ class _BaseMLP(BaseEstimator, ABC):
             if split is not None:
                 X, Y, sample_weight, validation = split
         progress = self._training_progress(validation)
+        callbacks.train_on(X, lambda: self._labels_of(Y), sample_weight)
 
         n_samples = X.shape[0]
         batch_size = self._batch_size(n_samples)
@@ -501,7 +527,7 @@ class _BaseMLP(BaseEstimator, ABC):
                 runner,
                 progress,
                 max_epochs=1 if incremental else self.max_iter,
-                hooks=self._epoch_hooks(validation),
+                hooks=self._epoch_hooks(validation, callbacks),
                 random_state=random_state,
                 shuffle=self.shuffle,
                 dropout_rng=self._dropout_rng,
@@ -549,23 +575,42 @@ class _BaseMLP(BaseEstimator, ABC):
             return self._dropout_rng
         return np.random.default_rng(random_state.randint(2**31 - 1))
 
-    def _epoch_hooks(self, validation):
-        """The end-of-epoch hooks: verbose output, then the stopping rule."""
+    def _epoch_hooks(self, validation, callbacks=None):
+        """The end-of-epoch hooks: verbose output, the stopping rule, callbacks."""
         hooks = [VerboseHook()] if self.verbose else []
-        rule = (self.tol, self.n_iter_no_change)
+        counts = (self.tol, self.n_iter_no_change)
         if validation is None:
-            hooks.append(LossStallRule(self._optimizer, *rule, verbose=self.verbose))
+            hooks.append(LossStallRule(self._optimizer, *counts, verbose=self.verbose))
         else:
+            rule = ValidationLossRule if self.scoring == "loss" else ValidationRule
             hooks.append(
-                ValidationRule(
+                rule(
                     self._optimizer,
-                    *rule,
+                    *counts,
                     validation=validation,
-                    score=lambda X, Y, sw: self._score(X, self._labels_of(Y), sw),
+                    evaluate=self._evaluate,
                     verbose=self.verbose,
                 )
             )
+        # Last: the callbacks see the epoch's validation score and loss.
+        hook = None if callbacks is None else callbacks.epoch_hook()
+        if hook is not None:
+            hooks.append(hook)
         return hooks
+
+    def _evaluate(self, X, Y, sample_weight):
+        """Held-out score (None when stopping on the loss) and data loss.
+
+        One forward pass for both. The loss is the training loss's, without
+        the penalty: the weighted mean over the rows, with label smoothing.
+        """
+        P = self._forward(X, check_input=False)
+        loss = LOSSES[self.out_activation_](
+            self._training_targets(Y, P.dtype), P, sample_weight
+        )
+        if self.scoring == "loss":
+            return None, float(loss)
+        return self._score_output(P, self._labels_of(Y), sample_weight), float(loss)
 
     def _check_end_loss(self, X, Y, validation, rows):
         """Raise if the loss at the final weights is not finite.
@@ -641,6 +686,7 @@ class _BaseMLP(BaseEstimator, ABC):
             loss_curve=getattr(self, "loss_curve_", []),
             best_loss=getattr(self, "best_loss_", None),
             validation_scores=getattr(self, "validation_scores_", None),
+            validation_losses=getattr(self, "validation_loss_curve_", None),
             best_validation_score=getattr(self, "best_validation_score_", None),
             no_improvement_count=getattr(self, "_no_improvement_count", 0),
             best_coefs=getattr(self, "_best_coefs", None),
@@ -656,17 +702,24 @@ class _BaseMLP(BaseEstimator, ABC):
             progress.best_loss = np.inf
             progress.no_improvement_count = 0
             progress.validation_scores = progress.best_validation_score = None
-        elif validation is not None and (
-            progress.validation_scores is None or new_objective
-        ):
-            # Stopping on the validation score.
-            if progress.validation_scores is None:
+            progress.validation_losses = None
+        elif validation is not None:
+            # Stopping on the validation score or loss: the history starts anew
+            # when the metric changed, the best score when the objective did.
+            new_metric = (
+                progress.validation_scores is None
+                or progress.validation_losses is None
+                or getattr(self, "_validation_scoring", None) != self.scoring
+            )
+            if new_metric:
                 progress.validation_scores = []
-            progress.best_validation_score = -np.inf
-            progress.no_improvement_count = 0
-            progress.best_loss = None
-            progress.best_coefs = [W.copy() for W in self.coefs_]
-            progress.best_intercepts = [b.copy() for b in self.intercepts_]
+                progress.validation_losses = []
+            if new_metric or new_objective:
+                progress.best_validation_score = -np.inf
+                progress.no_improvement_count = 0
+                progress.best_loss = None
+                progress.best_coefs = [W.copy() for W in self.coefs_]
+                progress.best_intercepts = [b.copy() for b in self.intercepts_]
         return progress
 
     def _objective(self):
@@ -684,6 +737,8 @@ class _BaseMLP(BaseEstimator, ABC):
         self.loss_curve_ = progress.loss_curve
         self.best_loss_ = progress.best_loss
         self.validation_scores_ = progress.validation_scores
+        self.validation_loss_curve_ = progress.validation_losses
+        self._validation_scoring = self.scoring
         self.best_validation_score_ = progress.best_validation_score
         self._no_improvement_count = progress.no_improvement_count
         if progress.best_coefs is not None:
@@ -752,7 +807,11 @@ class _BaseMLP(BaseEstimator, ABC):
 
     def _score(self, X, y, sample_weight=None):
         """Score on already validated data, NaN for non-finite predictions."""
-        y_pred = self._predict(X, check_input=False)
+        return self._score_output(self._forward(X, check_input=False), y, sample_weight)
+
+    def _score_output(self, P, y, sample_weight=None):
+        """``_score`` from the network's output ``P``."""
+        y_pred = self._prediction(P)
         if np.issubdtype(y_pred.dtype, np.floating) and not np.isfinite(y_pred).all():
             return np.nan
         return self._score_function(y, y_pred, sample_weight=sample_weight)
@@ -778,7 +837,11 @@ class _BaseMLP(BaseEstimator, ABC):
             raise AttributeError(refusal)
         return True
 
+    # with_callbacks tears the callbacks down, as scikit-learn 1.9's private
+    # fit_context also does: the public decorator keeps that from depending
+    # on a private helper (the second teardown finds nothing left to do).
     @fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data matrix X and target(s) y.
 
@@ -964,6 +1027,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        scoring=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -993,6 +1057,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            scoring=scoring,
         )
         self.label_smoothing = label_smoothing
         self.class_weight = class_weight
@@ -1162,7 +1227,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         )
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)
+        return self._prediction(self._forward(X, check_input=check_input))
+
+    def _prediction(self, y_pred):
+        """The labels of the network's output."""
         if self.n_outputs_ == 1:
             y_pred = y_pred.ravel()
         return self._label_binarizer.inverse_transform(y_pred)
@@ -1185,6 +1253,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 
     @available_if(lambda est: est._check_partial_fit())
     @fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
     def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with a single epoch over the given data.
 
@@ -1298,6 +1367,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         epsilon=1e-8,
         n_iter_no_change=10,
         max_fun=15000,
+        scoring=None,
     ):
         super().__init__(
             hidden_layer_sizes=hidden_layer_sizes,
@@ -1327,6 +1397,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             epsilon=epsilon,
             n_iter_no_change=n_iter_no_change,
             max_fun=max_fun,
+            scoring=scoring,
         )
         self.loss = loss
 
@@ -1370,7 +1441,10 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return Y.ravel() if Y.shape[1] == 1 else Y
 
     def _predict(self, X, check_input=True):
-        y_pred = self._forward(X, check_input=check_input)
+        return self._prediction(self._forward(X, check_input=check_input))
+
+    def _prediction(self, y_pred):
+        """The predictions of the network's output."""
         if y_pred.shape[1] == 1:
             return y_pred.ravel()
         return y_pred
@@ -1393,6 +1467,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
 
     @available_if(lambda est: est._check_partial_fit())
     @fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
     def partial_fit(self, X, y, sample_weight=None):
         """Update the model with a single epoch over the given data.
 

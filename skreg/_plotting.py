@@ -349,10 +349,13 @@ class TrainingCurveDisplay:
             score_name = "validation R²"
         else:
             score_name = None
+        # Early stopping on the loss records the negated validation loss as
+        # its score: drawn already as the validation loss, not as a score.
+        stopped_on_loss = getattr(estimator, "_validation_scoring", None) == "loss"
         display = cls(
             loss_curve=loss_curve,
             validation_loss_curve=_curve("validation_loss_curve_"),
-            validation_scores=validation_scores,
+            validation_scores=None if stopped_on_loss else validation_scores,
             best_epoch=_best_epoch(
                 loss_curve,
                 validation_scores,

@@ -185,7 +185,9 @@ class EpochRunner:
         return accumulated
 
 
-def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol):
+def fit_lbfgs(
+    network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol, monitor=None
+):
     """Minimise the full objective with L-BFGS-B, updating the network in place.
 
     Without an ``|W|`` part the parameters are packed as scikit-learn packs
@@ -195,6 +197,12 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
     by 0: the ``|W|`` term becomes the linear ``sum(W_pos + W_neg)``, smooth on
     the feasible set, and a weight is exactly 0 where L-BFGS-B holds both parts
     on their bound.
+
+    ``monitor``, when given, sees each iteration: ``monitor.begin(params)``
+    before its first evaluation of the objective and ``monitor.end(nit, fun,
+    params)`` once it is accepted, where ``params()`` returns copies of the
+    flat weights and intercepts of the iterate; ``end`` returning True stops
+    the run there (``result.stopped`` is then True; otherwise False).
 
     Returns scipy's ``OptimizeResult``, with ``interrupt`` None. On a
     KeyboardInterrupt the network is set to the last completed iterate and the
@@ -217,7 +225,25 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
             weights[...] = theta[:n_weights]
         biases[...] = theta[-biases.size :]
 
+    def params_at(theta):
+        if split:
+            flat = theta[:n_weights] - theta[n_weights : 2 * n_weights]
+        else:
+            flat = theta[:n_weights]
+        return (
+            flat.astype(weights.dtype, copy=True),
+            theta[-biases.size :].astype(biases.dtype, copy=True),
+        )
+
+    # Whether an iteration has begun and not ended yet: an iteration begins
+    # with its first evaluation, so none is reported after the last one.
+    iterating = [False]
+
     def loss_and_gradient(theta):
+        if monitor is not None and not iterating[0]:
+            iterating[0] = True
+            start = accepted["x"]
+            monitor.begin(lambda: params_at(start))
         set_params(theta)
         P = network.forward(X)
         loss = loss_function(Y, P, sample_weight)
@@ -245,12 +271,21 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
     # the line search, so an interrupted run goes back to this one.
     accepted = {"x": theta0, "fun": None, "nit": 0}
 
+    stopped = [False]
+
     def remember(intermediate_result):
         accepted.update(
             x=intermediate_result.x.copy(),
             fun=float(intermediate_result.fun),
             nit=accepted["nit"] + 1,
         )
+        if monitor is not None:
+            iterating[0] = False
+            x = accepted["x"]
+            if monitor.end(accepted["nit"], accepted["fun"], lambda: params_at(x)):
+                # scipy >= 1.11 ends the run cleanly at this iterate.
+                stopped[0] = True
+                raise StopIteration
 
     options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
     if split:
@@ -281,7 +316,9 @@ def fit_lbfgs(network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol
             fun=accepted["fun"],
             nit=accepted["nit"],
             interrupt=interrupt,
+            stopped=False,
         )
     set_params(result.x)
     result.interrupt = None
+    result.stopped = stopped[0]
     return result

@@ -37,6 +37,7 @@ class TrainingProgress:
     loss_curve: list = field(default_factory=list)
     best_loss: float | None = np.inf
     validation_scores: list | None = None
+    validation_losses: list | None = None
     best_validation_score: float | None = None
     no_improvement_count: int = 0
     best_coefs: list | None = None
@@ -48,6 +49,8 @@ class TrainingProgress:
         clone.loss_curve = list(self.loss_curve)
         if self.validation_scores is not None:
             clone.validation_scores = list(self.validation_scores)
+        if self.validation_losses is not None:
+            clone.validation_losses = list(self.validation_losses)
         return clone
 
 
@@ -120,20 +123,29 @@ class LossStallRule:
 class ValidationRule(LossStallRule):
     """Early stopping: the same rule on a held-out score, keeping the best weights.
 
-    ``score(X, Y, sample_weight)`` scores the network's current parameters on
-    the held-out part (higher is better).
+    ``evaluate(X, Y, sample_weight)`` measures the network's current
+    parameters on the held-out part: ``(score, loss)``, a score (higher is
+    better) and the data loss, which is recorded too.
     """
 
-    def __init__(self, optimizer, tol, n_iter_no_change, validation, score, verbose):
+    def __init__(self, optimizer, tol, n_iter_no_change, validation, evaluate, verbose):
         super().__init__(optimizer, tol, n_iter_no_change, verbose)
         self.validation = validation
-        self.score = score
+        self.evaluate = evaluate
+
+    def _monitored(self, score, loss):
+        return score
+
+    def _report(self, score, loss):
+        print(f"Validation score: {score:f}")
 
     def _count(self, progress, network):
-        score = self.score(*self.validation)
+        score, loss = self.evaluate(*self.validation)
+        progress.validation_losses.append(loss)
+        score = self._monitored(score, loss)
         progress.validation_scores.append(score)
         if self.verbose:
-            print(f"Validation score: {score:f}")
+            self._report(score, loss)
         if score < progress.best_validation_score + self.tol:
             progress.no_improvement_count += 1
         else:
@@ -156,6 +168,28 @@ class ValidationRule(LossStallRule):
                 W[...] = best
             for b, best in zip(network.intercepts, progress.best_intercepts):
                 b[...] = best
+
+
+class ValidationLossRule(ValidationRule):
+    """Early stopping on the held-out data loss instead of the score.
+
+    The loss, negated, takes the score's place (HistGradientBoosting's
+    ``scoring='loss'`` does the same), so the bookkeeping, the comparison with
+    ``tol`` and the kept weights are the validation rule's: an epoch improves
+    when its loss is below the best loss minus ``tol``.
+    """
+
+    def _monitored(self, score, loss):
+        return -loss
+
+    def _report(self, score, loss):
+        print(f"Validation loss: {loss:f}")
+
+    def _message(self):
+        return (
+            f"Validation loss did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
 
 
 class _EpochStart:
@@ -206,7 +240,8 @@ def train(
     hooks : sequence of callables ``hook(progress, network) -> bool``
         Called in order at the end of each epoch, after its loss is recorded;
         training stops after the epoch when any returns True. A hook with an
-        ``on_train_end(progress, network)`` method has it called when training
+        ``on_epoch_begin(progress, network)`` method has it called before each
+        epoch, and one with ``on_train_end(progress, network)`` when training
         ends, also after an interrupt.
     random_state : numpy.random.RandomState
         Shuffles the samples at each epoch when ``shuffle``.
@@ -226,10 +261,15 @@ def train(
     order = ShuffledOrder(n_samples) if shuffle else None
     progress.n_iter = 0
     result = TrainingResult(0, "max_epochs")
+    epoch_begins = [
+        hook.on_epoch_begin for hook in hooks if hasattr(hook, "on_epoch_begin")
+    ]
     for _ in range(max_epochs):
         epoch_start = None
         try:
             epoch_start = _EpochStart(network, optimizer, dropout_rng, progress)
+            for on_epoch_begin in epoch_begins:
+                on_epoch_begin(progress, network)
             if order is not None:
                 order.shuffle(random_state)
             accumulated = runner.run(order, dropout_rng)

@@ -22,6 +22,7 @@ def _configurations(Estimator):
     yield Estimator(solver="lbfgs")
     yield Estimator(solver="lbfgs", penalty="l1", alpha=1e-3)
     yield Estimator(early_stopping=True)
+    yield Estimator(early_stopping=True, scoring="loss")
     if Estimator is MLPClassifier:
         yield Estimator(label_smoothing=0.1)
         yield Estimator(class_weight="balanced")

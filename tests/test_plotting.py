@@ -138,11 +138,18 @@ def test_training_curve_with_early_stopping(early_stopping_classifier):
     assert_array_equal(line.get_ydata(), scores)
     assert display.score_ax_.get_ylabel() == "validation accuracy"
     assert_array_equal(display.loss_line_.get_ydata(), clf.loss_curve_)
+    # The validation loss: one value per epoch, on the losses' axes.
+    loss_line = display.validation_loss_line_
+    assert loss_line.axes is display.ax_
+    assert len(clf.validation_loss_curve_) == clf.n_iter_
+    assert_array_equal(loss_line.get_xdata(), np.arange(1, clf.n_iter_ + 1))
+    assert_array_equal(loss_line.get_ydata(), clf.validation_loss_curve_)
     # One legend, with every curve.
     legend = display.score_ax_.get_legend()
     labels = [text.get_text() for text in legend.get_texts()]
     assert labels == [
         "training loss",
+        "validation loss",
         f"best epoch ({best})",
         "validation accuracy",
     ]
@@ -343,3 +350,22 @@ def test_weight_sparsity_display_from_data():
         WeightSparsityDisplay(
             zero_shares=[0.5], input_importances=[0.0, 2.0, 1.0], feature_names="ab"
         ).plot()
+
+
+def test_training_curve_of_early_stopping_on_the_loss():
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(5,),
+        early_stopping=True,
+        scoring="loss",
+        max_iter=15,
+        random_state=0,
+    ).fit(X, y)
+    display = TrainingCurveDisplay.from_estimator(clf)
+    # The negated loss in validation_scores_ is not drawn as a score.
+    assert display.score_ax_ is None
+    assert display.validation_score_line_ is None
+    assert_array_equal(
+        display.validation_loss_line_.get_ydata(), clf.validation_loss_curve_
+    )
+    assert display.best_epoch == int(np.argmin(clf.validation_loss_curve_)) + 1

@@ -529,6 +529,22 @@ def test_fit_sets_only_the_declared_fitted_attributes(Estimator):
     assert set(_fitted_state(model)) <= declared
 
 
+class _QuietCallback:
+    """A callback (sklearn.callback.FitCallback) that does nothing."""
+
+    def setup(self, estimator, context):
+        pass
+
+    def on_fit_task_begin(self, estimator, context):
+        pass
+
+    def on_fit_task_end(self, estimator, context):
+        pass
+
+    def teardown(self, estimator, context):
+        pass
+
+
 def _failed_first_fit(model, X, y):
     model.fit(X, y, sample_weight=-np.ones(len(y)))
 
@@ -555,12 +571,14 @@ def test_a_failed_call_keeps_what_others_set_on_the_estimator(Estimator, call):
         model = Estimator(hidden_layer_sizes=(4,), max_iter=2, random_state=0)
         model.set_fit_request(sample_weight=True)
         request = model._metadata_request
-        marker = object()
-        model._skl_callbacks = marker
+        callback = _QuietCallback()
+        model.set_callbacks(callback)
+        callbacks = model._skl_callbacks
         with pytest.raises(ValueError):
             call(model, X, y)
         assert model._metadata_request is request
-        assert model._skl_callbacks is marker
+        assert model._skl_callbacks is callbacks
+        assert callbacks == [callback]
         routing = model.get_metadata_routing()
         assert routing.fit.requests == {"sample_weight": True}
 
@@ -825,6 +843,7 @@ _BAD_VALUES = {
     "label_smoothing": 1.0,
     "class_weight": "auto",
     "loss": "absolute_error",
+    "scoring": "accuracy",
 }
 
 

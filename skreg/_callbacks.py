@@ -1,0 +1,203 @@
+"""The bridge to scikit-learn's callbacks (``sklearn.callback``, experimental).
+
+Every use of ``sklearn.callback`` is in this module, so that a change of the
+experimental API is one edit. A fit is a root task with one sub-task per epoch
+(``solver='sgd'`` or ``'adam'``; ``partial_fit`` is one epoch) or per L-BFGS
+iteration. A sub-task ends with the model as it stands after that epoch, built
+for the callbacks that ask for it (``fitted_estimator``) from copies; a
+callback returning True from ``on_fit_task_end`` stops training after that
+epoch or iteration.
+"""
+
+import copy
+
+import numpy as np
+from sklearn.callback import CallbackSupportMixin, with_callbacks
+
+__all__ = ["CallbackSupportMixin", "FitCallbacks", "with_callbacks"]
+
+# Fitted attributes that do not change during training and that prediction
+# needs; copied into each epoch's model so that it outlives the fit.
+_PREDICTION_ATTRIBUTES = (
+    "n_features_in_",
+    "feature_names_in_",
+    "n_outputs_",
+    "n_layers_",
+    "out_activation_",
+    "classes_",
+    "_label_binarizer",
+)
+
+
+def _layers(flat, shapes):
+    """The per-layer arrays of a flat copy, as views into it."""
+    arrays, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        arrays.append(flat[start : start + size].reshape(shape))
+        start += size
+    return arrays
+
+
+class FitCallbacks:
+    """The callback tasks of one ``fit`` or ``partial_fit`` call.
+
+    Opens the root task (which also runs the callbacks' ``setup``) and its
+    ``on_fit_task_begin``. ``train_on`` names the data the epochs see; then
+    ``epoch_hook`` (the stochastic solvers) or ``lbfgs_monitor`` reports each
+    epoch or iteration as a sub-task, and ``end`` closes the root task after
+    a successful fit.
+
+    Parameters
+    ----------
+    estimator : _BaseMLP
+        The estimator being fitted.
+    max_subtasks : int
+        The most epochs or iterations the call can run.
+    X, y, sample_weight :
+        The validated data of the call (``y`` may be a function returning it,
+        evaluated only when a callback asks for it) and the sample weights as
+        given, or None.
+    """
+
+    def __init__(self, estimator, max_subtasks, X, y, sample_weight):
+        self.estimator = estimator
+        self.root = estimator._init_callback_context(max_subtasks=max_subtasks)
+        self.max_subtasks = max_subtasks
+        # After the root context: a meta-estimator's propagated callbacks are
+        # set on the estimator by then. Without any, the sub-tasks are skipped.
+        self.active = bool(getattr(estimator, "_skl_callbacks", None))
+        self._data = dict(X=X, y=y, metadata=_metadata(sample_weight))
+        self._epoch_data = self._data
+        self._task = None
+        self._n_subtasks = 0
+        self.root.call_on_fit_task_begin(estimator=estimator, **self._data)
+
+    def train_on(self, X, y, sample_weight):
+        """The rows the epochs train on and their weights (class weights in)."""
+        self._epoch_data = dict(X=X, y=y, metadata=_metadata(sample_weight))
+
+    def begin_subtask(self, attributes, task_name="epoch"):
+        # The guard keeps a miscount from failing the fit: the context refuses
+        # more children than max_subtasks.
+        if not self.active or self._n_subtasks >= self.max_subtasks:
+            return
+        self._n_subtasks += 1
+        self._task = self.root.subcontext(task_name=task_name)
+        self._task.call_on_fit_task_begin(
+            estimator=self.estimator,
+            **self._epoch_data,
+            reconstruction_attributes=attributes,
+        )
+
+    def end_subtask(self, attributes):
+        """End the open sub-task; whether a callback asks to stop."""
+        task, self._task = self._task, None
+        if task is None:
+            return False
+        return bool(
+            task.call_on_fit_task_end(
+                estimator=self.estimator,
+                **self._epoch_data,
+                reconstruction_attributes=attributes,
+            )
+        )
+
+    def end(self):
+        """End the root task, the fitted estimator as it is."""
+        if self._task is not None:
+            # An iteration that began but never completed (an L-BFGS line
+            # search that failed): it ends with no model to show.
+            self._task.call_on_fit_task_end(estimator=self.estimator)
+            self._task = None
+        self.root.call_on_fit_task_end(
+            estimator=self.estimator, **self._data, reconstruction_attributes={}
+        )
+
+    def snapshot(self, coefs, intercepts, **attributes):
+        """The reconstruction attributes: copies of everything predict reads."""
+        estimator = self.estimator
+        snapshot = {
+            name: copy.deepcopy(getattr(estimator, name))
+            for name in _PREDICTION_ATTRIBUTES
+            if hasattr(estimator, name)
+        }
+        snapshot["coefs_"] = [np.array(W) for W in coefs]
+        snapshot["intercepts_"] = [np.array(b) for b in intercepts]
+        snapshot.update(attributes)
+        return snapshot
+
+    def epoch_hook(self):
+        """A ``train`` hook reporting each epoch, or None without callbacks."""
+        return _EpochHook(self) if self.active else None
+
+    def lbfgs_monitor(self):
+        """A ``fit_lbfgs`` monitor reporting each iteration, or None."""
+        return _IterationMonitor(self) if self.active else None
+
+
+def _metadata(sample_weight):
+    # Only the sample weights: ScoringMonitor passes metadata to its scorer.
+    return None if sample_weight is None else {"sample_weight": sample_weight}
+
+
+class _EpochHook:
+    """End-of-epoch hook of ``skreg._training.train``: one sub-task per epoch."""
+
+    def __init__(self, callbacks):
+        self.callbacks = callbacks
+
+    def _attributes(self, progress, network):
+        def build():
+            return self.callbacks.snapshot(
+                network.coefs,
+                network.intercepts,
+                n_iter_=progress.n_iter,
+                t_=progress.t,
+                loss_=progress.loss,
+                loss_curve_=list(progress.loss_curve),
+                validation_scores_=_copy_list(progress.validation_scores),
+                validation_loss_curve_=_copy_list(progress.validation_losses),
+                best_validation_score_=progress.best_validation_score,
+            )
+
+        return build
+
+    def on_epoch_begin(self, progress, network):
+        self.callbacks.begin_subtask(self._attributes(progress, network))
+
+    def __call__(self, progress, network):
+        return self.callbacks.end_subtask(self._attributes(progress, network))
+
+
+def _copy_list(values):
+    return None if values is None else list(values)
+
+
+class _IterationMonitor:
+    """``fit_lbfgs``'s monitor: one sub-task per L-BFGS iteration."""
+
+    def __init__(self, callbacks):
+        self.callbacks = callbacks
+        self.shapes = (
+            [W.shape for W in callbacks.estimator.coefs_],
+            [b.shape for b in callbacks.estimator.intercepts_],
+        )
+
+    def _attributes(self, params, **attributes):
+        def build():
+            weights, biases = params()
+            return self.callbacks.snapshot(
+                _layers(weights, self.shapes[0]),
+                _layers(biases, self.shapes[1]),
+                **attributes,
+            )
+
+        return build
+
+    def begin(self, params):
+        self.callbacks.begin_subtask(self._attributes(params), "iteration")
+
+    def end(self, nit, fun, params):
+        attributes = self._attributes(params, n_iter_=nit, loss_=fun)
+        return self.callbacks.end_subtask(attributes)
