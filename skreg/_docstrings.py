@@ -482,6 +482,10 @@ _CV_ATTRIBUTES = """\
 
 
 def _compose_cv(title, base, names, classes_attribute, example):
+    # ``scoring`` is the CV estimators' own (what alpha is chosen on); the
+    # base estimator's early-stopping ``scoring`` is not one of their
+    # parameters.
+    names = [name for i, name in enumerate(names) if name not in names[:i]]
     params = "".join(
         _CV_PARAMS[key] if key in _CV_PARAMS else _PARAMS[key] for key in names
     )
