@@ -185,7 +185,8 @@ class AdamOptimizer(_BaseOptimizer):
                 # included, in one compiled pass with the same bits.
                 l2, l1 = (0.0, 0.0) if penalty is None else (penalty.l2, penalty.l1)
                 hyper = (beta_1, beta_2, self.epsilon, lr, l2, l1)
-                if _fused.ran(_fused.adam_step, param, grad, m, v, *hyper):
+                if _fused.adam_step is not None:
+                    _fused.adam_step(param, grad, m, v, *hyper)
                     continue
             has_l1 = penalty is not None and penalty.has_l1
             # One scratch array; a second keeps the step sizes for the prox.
