@@ -20,6 +20,9 @@ from setuptools.command.build_ext import build_ext
 # bias_relu and relu_backward without AVX-512; it changes no value, only which
 # floating-point exception flags may be raised, and nothing reads them.
 _GCC_FLAGS = ["-O3", "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math"]
+# The loops are built for the baseline instruction set only (SSE2 on x86-64):
+# GCC's target_clones, which picked AVX2 or AVX-512 at load time, needs ifunc,
+# which musl does not have. benchmarks/README.md has what it was worth.
 # MSVC does not contract under /fp:precise.
 _MSVC_FLAGS = ["/O2", "/fp:precise"]
 

@@ -120,7 +120,7 @@ def adam_step(
         raise ValueError("adam_step: grad, m and v must have param's size")
     # One loop with the prox and one without (inlined with a constant
     # has_l1): GCC otherwise computes the prox's division on every item and
-    # discards it when l1 is 0, which made the step twice as slow.
+    # discards it when l1 is 0 (benchmarks/README.md, "The Cython kernels").
     cdef floating *w = &param[0]
     cdef const floating *g = &grad[0]
     with nogil:
@@ -156,15 +156,19 @@ def relu_backward(floating[:, ::1] delta, const floating[:, ::1] output):
     ``np.multiply(delta, output > 0, out=delta)``, the product with the 0/1
     mask of the pre-activations, which then need not be kept.
     """
-    cdef Py_ssize_t r, j, rows = delta.shape[0], cols = delta.shape[1]
+    cdef Py_ssize_t rows = delta.shape[0], cols = delta.shape[1]
     if output.shape[0] != rows or output.shape[1] != cols:
         raise ValueError("relu_backward: output must have delta's shape")
     cdef floating on, zero = 0, one = 1
+    # One flat loop over both C-contiguous arrays: a loop per row would pay
+    # GCC's overlap check of the two arrays at every row.
+    cdef floating *d = &delta[0, 0]
+    cdef const floating *a = &output[0, 0]
+    cdef Py_ssize_t i
     with nogil:
-        for r in range(rows):
-            for j in range(cols):
-                on = one if output[r, j] > zero else zero
-                delta[r, j] = delta[r, j] * on
+        for i in range(rows * cols):
+            on = one if a[i] > zero else zero
+            d[i] = d[i] * on
 
 
 def bias_shift_max(floating[:, ::1] z, const floating[::1] bias):
