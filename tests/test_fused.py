@@ -46,11 +46,16 @@ def _assert_same_bits(fused, plain):
 
 
 def _count_calls(monkeypatch):
-    """Wrap every kernel; returns the dict of calls per name."""
+    """Wrap every kernel; returns the dict of calls per name.
+
+    The wrappers also check what Cython does not: every array is aligned.
+    """
     calls = dict.fromkeys(skreg._fused.NAMES, 0)
 
     def counted(name, kernel):
         def run(*args):
+            arrays = [a for a in args if isinstance(a, np.ndarray)]
+            assert all(a.flags.aligned and a.flags.c_contiguous for a in arrays)
             calls[name] += 1
             return kernel(*args)
 
@@ -392,9 +397,9 @@ def test_the_kernels_run_in_a_fit(params, idle, monkeypatch):
 
 def _misaligned(X):
     memory = np.zeros(X.nbytes + 1, dtype=np.uint8)
-    aligned = np.frombuffer(memory, dtype=X.dtype, count=X.size, offset=1)
-    aligned[...] = X.ravel()
-    return aligned.reshape(X.shape)
+    shifted = np.frombuffer(memory, dtype=X.dtype, count=X.size, offset=1)
+    shifted[...] = X.ravel()
+    return shifted.reshape(X.shape)
 
 
 LAYOUTS = {
