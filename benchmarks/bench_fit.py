@@ -865,7 +865,9 @@ def _kernels_state(skreg_module):
     if fused is None or fused.adam_step is None:
         if fused is not None and fused._kernels is not None:
             return "built, switched off (--no-kernels)"
-        return "not built: numpy code"
+        # Not built, or switched off by SKREG_NO_KERNELS: status() says which.
+        why = fused.status() if fused is not None else "not loaded"
+        return f"numpy code (kernels in use: {why})"
     return "compiled"
 
 

@@ -298,7 +298,7 @@ _ATTRIBUTES = """\
         Number of outputs.
     out_activation_ : str
         Name of the output activation.
-    feature_importances_ : ndarray of shape (n_features_in_,)
+    feature_importances_ : ndarray of shape (`n_features_in_`,)
         The L2 norm of each input feature's first-layer weights into the
         hidden units that reach the output: exactly 0.0 for a feature the
         network does not use, so that
@@ -306,7 +306,7 @@ _ATTRIBUTES = """\
         (pass ``threshold=1e-5``, its default for L1 models).
     n_features_kept_ : int
         The number of input features with a non-zero importance.
-    n_units_kept_ : ndarray of shape (n_layers_ - 2,)
+    n_units_kept_ : ndarray of shape (`n_layers_` - 2,)
         The number of units of each hidden layer that reach the output: the
         ``hidden_layer_sizes`` of ``pruned()``.
 """

@@ -40,7 +40,9 @@ def _views(flat, shapes):
 
 def _bias_relu(Z, b):
     """``Z += b``, then relu in place."""
-    if not _fused.ran(_fused.bias_relu, Z, b):
+    if _fused.bias_relu is not None:
+        _fused.bias_relu(Z, b)
+    else:
         Z += b
         ACTIVATIONS["relu"](Z)
 
@@ -60,9 +62,8 @@ def _class_delta(delta, P, classes, row_weights, row_starts):
     """
     # type(), not isinstance: a numpy float64 (a float subclass) would make
     # numpy compute in float64, the kernel in the array's precision.
-    if type(row_weights) is float and _fused.ran(
-        _fused.class_delta, delta, P, classes, row_weights
-    ):
+    if type(row_weights) is float and _fused.class_delta is not None:
+        _fused.class_delta(delta, P, classes, row_weights)
         return delta
     # P - Y for one-hot Y: P, minus 1 at each row's class (exactly). The
     # buffer's rows are contiguous, so the reshape is a view.
@@ -74,7 +75,9 @@ def _class_delta(delta, P, classes, row_weights, row_starts):
 
 def _bias_softmax(Z, b):
     """``Z += b``, then softmax in place."""
-    if not _fused.ran(_fused.bias_shift_max, Z, b):
+    if _fused.bias_shift_max is not None:
+        _fused.bias_shift_max(Z, b)
+    else:
         Z += b
         subtract_row_max(Z)
     np.exp(Z, out=Z)

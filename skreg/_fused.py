@@ -1,23 +1,36 @@
-"""The compiled kernels of ``skreg._kernels``, or None where it was not built.
+"""The compiled kernels of ``skreg._kernels``, or None where they are not in use.
 
-The extension is optional (see setup.py): each kernel replaces a sequence of
-numpy operations with one pass that gives the same bits, and the callers keep
-the numpy sequence for when a kernel is None or cannot take the arrays. A
-kernel checks every buffer before it writes anything and raises ValueError for
-one it cannot take, so a caller may simply try it (``ran``; ``fusable`` asks
-first, for callers that must not try twice). The callers look the kernels up
-here at each call, so a test can switch one off.
+The extension is optional (see setup.py), and setting the environment variable
+``SKREG_NO_KERNELS`` to anything but ``0`` switches it off at import. Each
+kernel replaces a sequence of numpy operations with one pass that gives the
+same bits, and the callers keep the numpy sequence for when a kernel is None.
+The callers look the kernels up here at each call, so a test can switch one
+off by setting its name to None.
+
+A kernel takes C-contiguous, aligned float32 or float64 arrays in native byte
+order. skreg's own buffers are allocated that way; the user's training data is
+made so once per fit by ``kernel_ready``, so no caller tries a kernel and falls
+back on an error. An array a kernel cannot take makes it raise.
 """
 
-import numpy as np
+import os
 
-try:
-    from skreg import _kernels
-except ImportError as error:  # pragma: no cover - the extension was not built
+import numpy as np
+import scipy.sparse as sp
+
+_SWITCH = "SKREG_NO_KERNELS"
+
+if os.environ.get(_SWITCH, "") not in ("", "0"):
     _kernels = None
-    _MISSING = f"not built ({error})"
+    _MISSING = f"switched off by {_SWITCH}"
 else:
-    _MISSING = None
+    try:
+        from skreg import _kernels
+    except ImportError as error:  # pragma: no cover - the extension was not built
+        _kernels = None
+        _MISSING = f"not built ({error})"
+    else:
+        _MISSING = None
 
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)
@@ -42,30 +55,37 @@ NAMES = (
     "class_delta",
 )
 
+# Native byte order: a dtype of the other order compares unequal to these.
 _DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def ran(kernel, *args):
-    """Run ``kernel`` (one of the names above, looked up by the caller) on ``args``.
-
-    Returns whether it ran: False when it is None, or when it refused the
-    arrays, having written nothing (the caller then runs its numpy code).
-    """
-    if kernel is None:
-        return False
-    try:
-        kernel(*args)
-    except ValueError:
-        return False
-    return True
-
-
 def fusable(*arrays):
-    """Whether the kernels take these arrays as they are (no copy, no cast)."""
+    """Whether the kernels take these arrays as they are (no copy, no cast).
+
+    Float32 or float64 of one dtype in native byte order, C-contiguous and
+    aligned: the memoryviews check the dtype and the layout, but not the
+    alignment, which the compiled loops assume.
+    """
     dtype = arrays[0].dtype
     return dtype in _DTYPES and all(
-        a.dtype == dtype and a.flags.c_contiguous for a in arrays
+        a.dtype == dtype and a.flags.c_contiguous and a.flags.aligned for a in arrays
     )
+
+
+def kernel_ready(X):
+    """``X``, or one C-contiguous, aligned, native-order copy the kernels take.
+
+    Called once per fit where the training data enters the stochastic loop,
+    so the kernels that read it (the batch gather, input dropout) never meet
+    a Fortran-ordered, strided, misaligned or byte-swapped array. Sparse
+    input, non-float data and runs without the kernels keep ``X`` as it is:
+    the numpy code takes anything.
+    """
+    if _kernels is None or sp.issparse(X) or fusable(X):
+        return X
+    if X.dtype.newbyteorder("=") not in _DTYPES:
+        return X
+    return np.array(X, dtype=X.dtype.newbyteorder("="), order="C")
 
 
 def status():

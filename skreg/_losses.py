@@ -60,7 +60,8 @@ def class_log_loss(classes, P, sample_weight=None):
     # The gather and the clipping of _clipped_log in one call.
     clipped = np.empty(n, dtype=P.dtype)
     eps = np.finfo(P.dtype).eps
-    if _fused.ran(_fused.class_probabilities, P, classes, eps, clipped):
+    if _fused.class_probabilities is not None:
+        _fused.class_probabilities(P, classes, eps, clipped)
         return -_weighted_mean(np.log(clipped, out=clipped), sample_weight)
     true_class = P.reshape(-1)[np.arange(0, n * k, k) + classes]
     return -_weighted_mean(_clipped_log(true_class), sample_weight)

@@ -182,13 +182,13 @@ class AdamOptimizer(_BaseOptimizer):
             strengths = (
                 (0.0, 0.0) if penalty is None else penalty.coordinate_strengths()
             )
-            if strengths is not None:
+            if strengths is not None and _fused.adam_step is not None:
                 # The rest of this loop's body, an elementwise penalty's
                 # gradient and prox included, in one compiled pass with the
                 # same bits.
                 hyper = (beta_1, beta_2, self.epsilon, lr, *strengths)
-                if _fused.ran(_fused.adam_step, param, grad, m, v, *hyper):
-                    continue
+                _fused.adam_step(param, grad, m, v, *hyper)
+                continue
             has_l1 = penalty is not None and penalty.has_prox
             # One scratch array; a second keeps the step sizes for the prox.
             buffers = self._buffers(param, 2 if has_l1 else 1)

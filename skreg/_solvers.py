@@ -39,8 +39,12 @@ def _row_weights(sample_weight, n):
 
 
 def _take_rows(X, rows, out):
-    """``X[rows]`` written into ``out``, which is returned."""
-    if _fused.ran(_fused.take_rows, X, rows, out):
+    """``X[rows]`` written into ``out``, which is returned.
+
+    ``X`` is as ``_fused.kernel_ready`` returned it, so the kernel takes it.
+    """
+    if _fused.take_rows is not None:
+        _fused.take_rows(X, rows, out)
         return out
     # mode="clip": the indices are a permutation, always in range, and the
     # default mode="raise" gathers into a temporary first.
@@ -95,6 +99,8 @@ class EpochRunner:
         self.network = network
         self.optimizer = optimizer
         self.penalties = penalties
+        # One copy per fit, if any, of data the kernels cannot take as it is.
+        X = _fused.kernel_ready(X)
         self.X, self.Y, self.sample_weight = X, Y, sample_weight
         self.batch_size = batch_size
         self._loss = LOSSES[network.out_activation]

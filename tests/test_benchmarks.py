@@ -129,7 +129,7 @@ def test_no_kernels_runs_the_numpy_code_and_says_so(bench, monkeypatch):
     bench.main(["--quick", "--cases", "digits-small", "--no-kernels"], out=out)
     assert all(getattr(fused, name) is None for name in names)
     if fused._kernels is None:
-        expected = "not built: numpy code"
+        expected = f"numpy code (kernels in use: {fused.status()})"
     else:
         expected = "built, switched off (--no-kernels)"
     assert f"skreg kernels: {expected}\n" in out.getvalue()

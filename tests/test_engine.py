@@ -205,3 +205,41 @@ def test_softmax_is_bit_identical_to_the_row_maximum_formula(n_classes):
     ours = Z.copy()
     ACTIVATIONS["softmax"](ours)
     np.testing.assert_array_equal(ours, reference)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_relu_is_scikit_learns_on_infinities_and_signed_zeros(dtype):
+    # Issue 16: z * (z > 0) mapped -inf to NaN; scikit-learn's relu (np.maximum)
+    # gives 0. Checked on the numpy code and on the bias + relu of the forward
+    # pass (the compiled kernel where it is built).
+    from skreg._activations import ACTIVATIONS
+    from skreg._engine import _bias_relu
+
+    z = np.array([[-np.inf, -1.0, -0.0, 0.0, 2.0, np.inf, np.nan]], dtype=dtype)
+    expected = np.array([[0.0, 0.0, 0.0, 0.0, 2.0, np.inf, np.nan]], dtype=dtype)
+    for apply in (ACTIVATIONS["relu"], lambda Z: _bias_relu(Z, np.zeros(7, dtype))):
+        out = z.copy()
+        apply(out)
+        np.testing.assert_array_equal(out, expected)
+        assert not np.signbit(out[0, :4]).any()
+
+
+def test_prediction_of_overflowing_inputs_matches_scikit_learn():
+    from sklearn.neural_network import MLPRegressor as SkMLPRegressor
+
+    from skreg import MLPRegressor
+
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 10), rng.randn(30)
+    ours = MLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    theirs = SkMLPRegressor(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours.fit(X, y)
+        theirs.fit(X, y)
+        # Sums of ten products of 1e308 overflow to -inf in some hidden units.
+        X_huge = np.array([[1e308] * 10, [-1e308] * 10])
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.testing.assert_array_equal(ours.predict(X_huge), theirs.predict(X_huge))
