@@ -839,7 +839,7 @@ def _run(args):
     """Run the job for parsed, checked arguments; print the report."""
     start = time.perf_counter()
     note = _kernels_note(_fused.status(), Path(_fused.__file__).resolve().parent)
-    if note is not None:
+    if note is not None and not _fused.SWITCHED_OFF:
         print(note, file=sys.stderr, flush=True)
     X, categorical, y, name, task = _load(args)
     X_train, X_test, y_train, y_test = _split(X, y, task, args)

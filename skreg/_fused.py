@@ -19,8 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 
 _SWITCH = "SKREG_NO_KERNELS"
+# Whether the user switched the kernels off (then nobody needs telling).
+SWITCHED_OFF = os.environ.get(_SWITCH, "") not in ("", "0")
 
-if os.environ.get(_SWITCH, "") not in ("", "0"):
+if SWITCHED_OFF:
     _kernels = None
     _MISSING = f"switched off by {_SWITCH}"
 else:

@@ -1,5 +1,6 @@
 """Tests of the ``python -m skreg`` job (``skreg._cli.main``)."""
 
+import os
 import re
 import subprocess
 import sys
@@ -513,8 +514,13 @@ def test_kernels_note(tmp_path):
     )
 
 
+# The kernels missing, not switched off (the second CI run sets the switch).
+_WITHOUT_SWITCH = {k: v for k, v in os.environ.items() if k != "SKREG_NO_KERNELS"}
+
+
 def test_job_prints_kernels_note_without_kernels(capsys, monkeypatch, tmp_path):
     monkeypatch.setattr(_fused, "_MISSING", "not built (test)")
+    monkeypatch.setattr(_fused, "SWITCHED_OFF", False)
     path = tmp_path / "missing.csv"
     status, out, err = _run(capsys, ["--csv", str(path), "--target", "y"])
     assert status == 2
@@ -542,6 +548,7 @@ def test_python_dash_m_in_a_source_tree_notes_missing_kernels(tmp_path):
         text=True,
         timeout=120,
         cwd=tmp_path,  # first on sys.path, as with python -m
+        env=_WITHOUT_SWITCH,
     )
     assert result.returncode == 2
     note, error = result.stderr.splitlines()
