@@ -4,7 +4,11 @@ from skreg._exceptions import InconsistentVersionWarning
 from skreg._mlp import MLPClassifier, MLPRegressor
 from skreg._mlp_cv import MLPClassifierCV, MLPRegressorCV
 from skreg._path import mlp_path
-from skreg._plotting import TrainingCurveDisplay, WeightSparsityDisplay
+from skreg._plotting import (
+    RegularizationPathDisplay,
+    TrainingCurveDisplay,
+    WeightSparsityDisplay,
+)
 from skreg._show_versions import show_versions
 from skreg._version import __version__
 
@@ -14,6 +18,7 @@ __all__ = [
     "MLPClassifierCV",
     "MLPRegressor",
     "MLPRegressorCV",
+    "RegularizationPathDisplay",
     "TrainingCurveDisplay",
     "WeightSparsityDisplay",
     "__version__",

@@ -1,18 +1,24 @@
-"""Tests of skreg._plotting: TrainingCurveDisplay and WeightSparsityDisplay."""
+"""Tests of skreg._plotting: the training curve, weight sparsity and path displays."""
 
 import copy
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import make_classification, make_regression
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from skreg import (
     MLPClassifier,
+    MLPClassifierCV,
     MLPRegressor,
+    MLPRegressorCV,
+    RegularizationPathDisplay,
     TrainingCurveDisplay,
     WeightSparsityDisplay,
 )
@@ -369,3 +375,141 @@ def test_training_curve_of_early_stopping_on_the_loss():
         display.validation_loss_line_.get_ydata(), clf.validation_loss_curve_
     )
     assert display.best_epoch == int(np.argmin(clf.validation_loss_curve_)) + 1
+
+
+# ---------------------------------------------------------------------------
+# RegularizationPathDisplay
+# ---------------------------------------------------------------------------
+
+
+def _fit_cv(estimator, X, y):
+    # Few epochs per alpha: the path's fits stop at their budget.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return estimator.fit(X, y)
+
+
+_CV_PARAMS = dict(hidden_layer_sizes=(4,), max_iter=10, alphas=4, cv=2, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def cv_classifier(data):
+    X, y = data
+    return _fit_cv(MLPClassifierCV(penalty="l1", **_CV_PARAMS), X[:80], y[:80])
+
+
+def _band_limits(band, x):
+    """The lowest and highest y of a fill_between polygon at each x."""
+    vertices = band.get_paths()[0].vertices
+    return np.array(
+        [
+            [vertices[np.isclose(vertices[:, 0], v), 1].min() for v in x],
+            [vertices[np.isclose(vertices[:, 0], v), 1].max() for v in x],
+        ]
+    )
+
+
+def test_regularization_path_plots_the_cv_scores(cv_classifier):
+    clf = cv_classifier
+    display = RegularizationPathDisplay.from_estimator(clf)
+    assert len(display.score_lines_) == len(display.kept_lines_) == 1
+    mean = clf.scores_.mean(axis=-1)[0]
+    std = clf.scores_.std(axis=-1)[0]
+
+    line = display.score_lines_[0]
+    assert_allclose(line.get_xdata(), clf.alphas_)
+    assert_allclose(line.get_ydata(), mean)
+    assert_allclose(
+        _band_limits(display.score_bands_[0], clf.alphas_), [mean - std, mean + std]
+    )
+    kept_line = display.kept_lines_[0]
+    assert kept_line.axes is display.kept_ax_
+    assert_allclose(kept_line.get_xdata(), clf.alphas_)
+    assert_allclose(kept_line.get_ydata(), clf.n_features_kept_.mean(axis=-1)[0])
+    assert_allclose(display.alpha_line_.get_xdata(), [clf.alpha_, clf.alpha_])
+
+    assert display.ax_.get_xscale() == "log"
+    assert display.ax_.get_xlabel() == "alpha"
+    assert display.ax_.get_ylabel().startswith("accuracy")
+    assert display.figure_ is display.ax_.figure
+    labels = [t.get_text() for t in display.kept_ax_.get_legend().get_texts()]
+    assert labels == [
+        "mean CV accuracy",
+        f"alpha_ = {clf.alpha_:.3g}",
+        "input features kept",
+    ]
+
+
+def test_regularization_path_one_curve_per_l1_ratio(data):
+    X, y = data
+    clf = _fit_cv(
+        MLPRegressorCV(penalty="elasticnet", l1_ratio=[0.2, 0.9], **_CV_PARAMS),
+        X[:80],
+        y[:80].astype(float),
+    )
+    display = RegularizationPathDisplay.from_estimator(clf, name="net")
+    assert len(display.score_lines_) == len(display.kept_lines_) == 2
+    for i, (line, kept_line) in enumerate(
+        zip(display.score_lines_, display.kept_lines_)
+    ):
+        assert_allclose(line.get_xdata(), clf.alphas_[i])
+        assert_allclose(line.get_ydata(), clf.scores_[i].mean(axis=-1))
+        assert_allclose(kept_line.get_ydata(), clf.n_features_kept_[i].mean(axis=-1))
+        assert kept_line.get_color() == line.get_color()
+    labels = [line.get_label() for line in display.score_lines_]
+    chosen = [0.2, 0.9].index(clf.l1_ratio_)
+    assert labels[chosen] == f"net: mean CV R² (l1_ratio={clf.l1_ratio_:.3g}, chosen)"
+    assert labels[1 - chosen].startswith("net: mean CV R² (l1_ratio=")
+    assert "chosen" not in labels[1 - chosen]
+
+
+def test_regularization_path_takes_a_pipeline_and_refit_false(data):
+    X, y = data
+    clf = _fit_cv(
+        make_pipeline(
+            StandardScaler(), MLPClassifierCV(refit=False, scoring="f1", **_CV_PARAMS)
+        ),
+        X[:80],
+        y[:80],
+    )
+    _, ax = plt.subplots()
+    display = RegularizationPathDisplay.from_estimator(clf, ax=ax)
+    assert display.ax_ is ax
+    assert display.ax_.get_ylabel().startswith("f1")
+    assert_allclose(display.score_lines_[0].get_xdata(), clf[-1].alphas_)
+
+
+@pytest.mark.parametrize("estimator", [MLPClassifierCV(), MLPRegressorCV()])
+def test_regularization_path_refuses_unfitted_estimators(estimator):
+    with pytest.raises(NotFittedError):
+        RegularizationPathDisplay.from_estimator(estimator)
+
+
+@pytest.mark.parametrize(
+    "estimator", [MLPClassifier(), make_pipeline(StandardScaler(), MLPRegressor())]
+)
+def test_regularization_path_needs_a_cv_estimator(adam_classifier, estimator):
+    for est in (estimator, adam_classifier):
+        with pytest.raises(TypeError, match="MLPClassifierCV or MLPRegressorCV"):
+            RegularizationPathDisplay.from_estimator(est)
+
+
+def test_regularization_path_display_from_data():
+    scores = np.array([[0.5, 0.7], [0.8, 0.8], [0.6, 0.4]])
+    display = RegularizationPathDisplay(
+        alphas=[0.01, 0.1, 1.0],
+        scores=scores,
+        n_features_kept=[[8, 8], [5, 3], [1, 0]],
+    ).plot()
+    assert display.alpha_line_ is None
+    assert_allclose(display.score_lines_[0].get_ydata(), [0.6, 0.8, 0.5])
+    assert_allclose(display.kept_lines_[0].get_ydata(), [8, 4, 0.5])
+    assert display.score_lines_[0].get_label() == "mean CV score"
+    with pytest.raises(ValueError, match="same shape"):
+        RegularizationPathDisplay(
+            alphas=[0.1, 1.0], scores=scores, n_features_kept=scores[:2]
+        ).plot()
+    with pytest.raises(ValueError, match="alphas of shape"):
+        RegularizationPathDisplay(
+            alphas=[0.1, 1.0], scores=scores, n_features_kept=scores
+        ).plot()
