@@ -32,7 +32,12 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPClassifier, MLPClassifierCV, mlp_path
+from skreg import (
+    MLPClassifier,
+    MLPClassifierCV,
+    RegularizationPathDisplay,
+    mlp_path,
+)
 
 data = load_breast_cancer()
 X, y = data.data, data.target
@@ -96,11 +101,12 @@ order = np.lexsort((-used.sum(axis=1), -last))
 # %%
 # The figure
 # ----------
-# Left: the mean cross-validated accuracy (± one standard deviation over the
-# five folds) and the number of inputs the folds' networks keep, against
-# ``alpha``. The accuracy stays flat while the penalty removes the first
-# inputs and collapses to the majority class (0.63) once it removes the last
-# ones; ``alpha_`` (dashed) is the largest ``alpha`` with the best mean score.
+# Left: :class:`~skreg.RegularizationPathDisplay` draws the mean
+# cross-validated accuracy (± one standard deviation over the five folds) and
+# the number of inputs the folds' networks keep, against ``alpha``. The
+# accuracy stays flat while the penalty removes the first inputs and collapses
+# to the majority class (0.63) once it removes the last ones; ``alpha_``
+# (dotted) is the largest ``alpha`` with the best mean score.
 # Right: the inputs used at each ``alpha`` of the path on all the data. Most of
 # the standard errors of the measurements (``... error``), the symmetries and
 # the fractal dimensions leave first; the radius, perimeter, area and concavity
@@ -110,25 +116,10 @@ order = np.lexsort((-used.sum(axis=1), -last))
 fig, (ax_score, ax_used) = plt.subplots(
     1, 2, figsize=(12, 6), gridspec_kw=dict(width_ratios=[1, 1.1])
 )
-mean, std = scores.mean(axis=1), scores.std(axis=1)
-ax_score.semilogx(alphas, mean, "o-", color="tab:blue", label="CV accuracy")
-ax_score.fill_between(alphas, mean - std, mean + std, color="tab:blue", alpha=0.2)
-ax_score.axvline(search.alpha_, color="k", ls="--", lw=1)
-ax_score.annotate(
-    f"alpha_ = {search.alpha_:.3g}",
-    xy=(search.alpha_, 0.65),
-    xytext=(6, 0),
-    textcoords="offset points",
-)
-ax_score.set(xlabel="alpha (log scale)", ylabel="accuracy", ylim=(0.55, 1.02))
-ax_kept = ax_score.twinx()
-ax_kept.semilogx(
-    alphas, kept.mean(axis=1), "s-", color="tab:orange", label="inputs kept"
-)
-ax_kept.set(ylabel="inputs kept (mean over folds)", ylim=(-1, 31))
-lines = ax_score.get_lines()[:1] + ax_kept.get_lines()
-ax_score.legend(lines, [line.get_label() for line in lines], loc="lower left")
-ax_score.set_title("5-fold cross-validated path")
+display = RegularizationPathDisplay.from_estimator(model, ax=ax_score)
+ax_score.set(ylim=(0.55, 1.02), title="5-fold cross-validated path")
+display.kept_ax_.set_ylim(-1, 31)
+display.kept_ax_.get_legend().set_loc("lower left")
 
 ax_used.imshow(used[order], aspect="auto", cmap="Greys", interpolation="nearest")
 ax_used.axvline(best, color="tab:red", ls="--", lw=1.5)
