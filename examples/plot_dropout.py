@@ -24,7 +24,7 @@ from sklearn.metrics import log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPClassifier
+from skreg import MLPClassifier, TrainingCurveDisplay
 
 X, y = make_classification(
     n_samples=400,
@@ -88,14 +88,25 @@ for name, (train, val) in curves.items():
 # Without dropout the validation loss reaches its minimum after a few epochs
 # and then climbs while the training loss goes to zero. With dropout the
 # training loss falls more slowly and the validation loss stays close to its
-# minimum.
+# minimum. The curves are measured here, outside of ``fit`` (the estimator's
+# own ``loss_curve_`` is the loss of the thinned networks), so we give them to
+# :class:`~skreg.TrainingCurveDisplay` directly and mark the epoch of the least
+# validation loss, the one early stopping would keep.
 fig, ax = plt.subplots(figsize=(7, 4.5))
-epochs = np.arange(1, n_epochs + 1)
 for (name, (train, val)), color in zip(curves.items(), ["tab:red", "tab:green"]):
-    ax.plot(epochs, train, color=color, ls="--", label=f"{name}: training")
-    ax.plot(epochs, val, color=color, label=f"{name}: validation")
-ax.set(xlabel="epoch", ylabel="log-loss (full network)", ylim=(0, 1.5))
+    TrainingCurveDisplay(
+        loss_curve=train,
+        validation_loss_curve=val,
+        best_epoch=int(val.argmin()) + 1,
+        name=name,
+    ).plot(
+        ax=ax,
+        color=color,
+        linestyle="--",
+        validation_loss_kw={"color": color, "linestyle": "-"},
+        best_epoch_kw={"color": color},
+    )
+ax.set(ylabel="log-loss (full network)", ylim=(0, 1.5))
 ax.set_title("Training and validation loss with and without dropout")
-ax.legend()
 fig.tight_layout()
 plt.show()
