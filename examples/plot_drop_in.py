@@ -28,6 +28,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.preprocessing import StandardScaler
 
 import skreg
+from skreg import TrainingCurveDisplay
 
 X, y = make_classification(
     n_samples=400,
@@ -126,17 +127,27 @@ for name, score in accuracy.items():
 # %%
 # Figure
 # ------
-# Left: the loss curves of both implementations with Adam and ``alpha=0`` lie
-# on top of each other. Right: test accuracy of scikit-learn's MLP, default and
-# tuned, and of skreg's tuned regularizers.
+# Left: the loss curves of both implementations with Adam and ``alpha=0``,
+# drawn by :class:`~skreg.TrainingCurveDisplay`, lie on top of each other.
+# Right: test accuracy of scikit-learn's MLP, default and tuned, and of skreg's
+# tuned regularizers.
 fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(11, 4))
 theirs, ours = fitted["adam, alpha=0"]
-ax_loss.plot(theirs.loss_curve_, lw=4, alpha=0.4, label="sklearn")
-ax_loss.plot(ours.loss_curve_, "k--", lw=1.5, label="skreg")
-ax_loss.set(
-    xlabel="epoch", ylabel="training loss", title="adam, alpha=0: identical runs"
+# TrainingCurveDisplay takes scikit-learn's MLP as well as skreg's. Each marks
+# the epoch of its least training loss: the same epoch for both.
+TrainingCurveDisplay.from_estimator(
+    theirs, ax=ax_loss, name="sklearn", linewidth=4, alpha=0.4
 )
-ax_loss.legend()
+TrainingCurveDisplay.from_estimator(
+    ours,
+    ax=ax_loss,
+    name="skreg",
+    color="black",
+    linestyle="--",
+    linewidth=1.5,
+    best_epoch_kw={"color": "tab:red"},
+)
+ax_loss.set(ylabel="training loss", title="adam, alpha=0: identical runs")
 names = list(accuracy)
 ax_acc.barh(names, [accuracy[n] for n in names], color="tab:blue")
 for i, name in enumerate(names):
