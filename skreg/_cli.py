@@ -49,6 +49,7 @@ from skreg import (
     MLPRegressorCV,
     _fused,
 )
+from skreg._callbacks import SearchProgress, progress_bar
 from skreg._show_versions import show_versions
 from skreg._version import __version__
 
@@ -717,7 +718,9 @@ def _fit_candidate(model, params, X, y, threads):
     return cv_estimator.scores_[0], cv_estimator.n_features_kept_[0], seconds
 
 
-def _path_search(model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=None):
+def _path_search(
+    model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=None, progress=None
+):
     """Score every candidate of ``grid`` at every alpha with one CV fit each.
 
     ``model`` ends in an ``MLPClassifierCV`` / ``MLPRegressorCV`` (``refit=False``)
@@ -725,7 +728,10 @@ def _path_search(model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=N
     cold fit and ``len(alphas) - 1`` short warm ones per fold, where a grid
     search over alpha pays a cold fit per alpha. The candidates run in groups of
     one per worker; ``report(results, indices, n_candidates)`` is called after
-    each group, with the indices of the group's candidates.
+    each group, with the indices of the group's candidates. ``progress``, a
+    callback such as scikit-learn's ``ProgressBar``, sees the search as a task
+    with a sub-task per candidate (begun when its group starts, ended when it
+    is scored).
 
     Returns
     -------
@@ -741,14 +747,29 @@ def _path_search(model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=N
     threads = None if n_workers == 1 else max(1, cpu_count() // n_workers)
     per_candidate = []
     parallel = Parallel(n_jobs=n_jobs)
-    for start in range(0, len(candidates), n_workers):
-        stop = min(start + n_workers, len(candidates))
-        per_candidate += parallel(
-            delayed(_fit_candidate)(model, params, X, y, threads)
-            for params in candidates[start:stop]
-        )
-        if report is not None:
-            report(per_candidate, range(start, stop), candidates)
+
+    def loop(tasks):
+        for start in range(0, len(candidates), n_workers):
+            stop = min(start + n_workers, len(candidates))
+            for i in range(start, stop):
+                if tasks is not None:
+                    tasks.begin(i)
+            per_candidate.extend(
+                parallel(
+                    delayed(_fit_candidate)(model, params, X, y, threads)
+                    for params in candidates[start:stop]
+                )
+            )
+            for i in range(start, stop):
+                if tasks is not None:
+                    tasks.end(i)
+            if report is not None:
+                report(per_candidate, range(start, stop), candidates)
+
+    if progress is None:
+        loop(None)
+    else:
+        SearchProgress([progress], len(candidates)).run(loop)
     params, means, stds, kept, seconds = [], [], [], [], []
     for candidate, (scores, n_kept, elapsed) in zip(candidates, per_candidate):
         for alpha, row, row_kept in zip(alphas, scores, n_kept):
@@ -767,6 +788,24 @@ def _path_search(model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=N
         "mean_inputs_kept": np.array(kept),
         "path_time": np.array(seconds),
     }
+
+
+def _progress(stream, grid, prefix, label, alphas):
+    """How :func:`_path_search` shows its progress on ``stream``.
+
+    scikit-learn's ``ProgressBar`` on a terminal when rich is installed (rich
+    is not imported otherwise); else, and in a pipe or a log file, where a live
+    bar is noise, the plain line per candidate.
+
+    Returns
+    -------
+    kwargs : dict
+        ``progress=`` or ``report=`` for :func:`_path_search`.
+    """
+    bar = progress_bar() if stream.isatty() else None
+    if bar is not None:
+        return {"progress": bar}
+    return {"report": _path_reporter(grid, prefix, label, alphas)}
 
 
 def _path_reporter(grid, prefix, label, alphas):
@@ -1014,7 +1053,7 @@ def _run(args):
             prefix=prefix,
             n_jobs=args.n_jobs,
             n_folds=args.cv,
-            report=_path_reporter(grid, prefix, f"CV {metric}", alphas),
+            **_progress(sys.stdout, grid, prefix, f"CV {metric}", alphas),
         )
         print()
 

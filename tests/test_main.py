@@ -15,10 +15,11 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPClassifier, MLPClassifierCV, _fused, show_versions
+from skreg import MLPClassifier, MLPClassifierCV, _callbacks, _fused, show_versions
 from skreg._cli import (
     _kernels_note,
     _path_search,
+    _progress,
     _ranks,
     _ReportingGridSearchCV,
     main,
@@ -412,6 +413,64 @@ def test_path_search_first_alpha_equals_grid_search():
     assert np.all(results["mean_inputs_kept"] <= 4)
     # A report per group of n_jobs candidates, with every score so far.
     assert reported == [([0, 1], 4, 2), ([2, 3], 4, 4)]
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+@pytest.mark.parametrize("rich_installed", [True, False])
+def test_progress_bar_on_a_terminal_with_rich(monkeypatch, tty, rich_installed):
+    if rich_installed:
+        pytest.importorskip("rich")
+    else:
+        # find_spec answers as if rich were missing; an import would fail.
+        find_spec = _callbacks.importlib.util.find_spec
+        monkeypatch.setattr(
+            _callbacks.importlib.util,
+            "find_spec",
+            lambda name, *a: None if name == "rich" else find_spec(name, *a),
+        )
+        monkeypatch.setitem(sys.modules, "rich", None)
+    kwargs = _progress(_Stream(tty), {"penalty": ["l2"]}, "", "CV accuracy", [1.0])
+    if tty and rich_installed:
+        from sklearn.callback import ProgressBar
+
+        assert list(kwargs) == ["progress"]
+        assert isinstance(kwargs["progress"], ProgressBar)
+    else:
+        assert list(kwargs) == ["report"]
+
+
+def test_path_search_with_progress_bar(capsys):
+    pytest.importorskip("rich")
+    X, y = load_iris(return_X_y=True)
+    alphas = np.array([0.1, 1.0])
+    kwargs = dict(prefix="", n_jobs=2, n_folds=3)
+    estimator = MLPClassifierCV(
+        hidden_layer_sizes=(3,),
+        max_iter=5,
+        random_state=0,
+        alphas=alphas,
+        cv=3,
+        refit=False,
+    )
+    grid = {"penalty": ["l2", "l1"], "dropout": [0.0, 0.2, 0.4]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = _path_search(estimator, grid, alphas, X, y, **kwargs)
+        shown = _path_search(
+            estimator, grid, alphas, X, y, progress=_callbacks.progress_bar(), **kwargs
+        )
+    # The bar reaches the end and changes nothing in the results.
+    assert "100%" in capsys.readouterr().out
+    assert shown["params"] == plain["params"]
+    np.testing.assert_array_equal(shown["mean_test_score"], plain["mean_test_score"])
 
 
 def _console_script():
