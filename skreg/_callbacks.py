@@ -10,11 +10,18 @@ epoch or iteration.
 """
 
 import copy
+import importlib.util
 
 import numpy as np
 from sklearn.callback import CallbackSupportMixin, with_callbacks
 
-__all__ = ["CallbackSupportMixin", "FitCallbacks", "with_callbacks"]
+__all__ = [
+    "CallbackSupportMixin",
+    "FitCallbacks",
+    "SearchProgress",
+    "progress_bar",
+    "with_callbacks",
+]
 
 # Fitted attributes that do not change during training and that prediction
 # needs; copied into each epoch's model so that it outlives the fit.
@@ -201,3 +208,53 @@ class _IterationMonitor:
     def end(self, nit, fun, params):
         attributes = self._attributes(params, n_iter_=nit, loss_=fun)
         return self.callbacks.end_subtask(attributes)
+
+
+def progress_bar():
+    """scikit-learn's ``ProgressBar`` when rich is installed, else None.
+
+    Looks rich up without importing it, so a missing rich is never imported.
+    """
+    if importlib.util.find_spec("rich") is None:
+        return None
+    from sklearn.callback import ProgressBar
+
+    return ProgressBar()
+
+
+class SearchProgress(CallbackSupportMixin):
+    """Callbacks for a loop that is not an estimator: the ``skreg`` job's search.
+
+    ``run(loop)`` opens a root task of ``n_steps`` sub-tasks and calls
+    ``loop(self)``, which marks each step with ``begin(i)`` and ``end(i)``
+    (steps may overlap, as the candidates of a parallel group do).
+
+    Parameters
+    ----------
+    callbacks : list of callback instances
+    n_steps : int
+    """
+
+    def __init__(self, callbacks, n_steps):
+        self.set_callbacks(*callbacks)
+        self.n_steps = n_steps
+
+    @with_callbacks
+    def run(self, loop):
+        root = self._init_callback_context(max_subtasks=self.n_steps)
+        root.call_on_fit_task_begin(estimator=self)
+        self._open = {}
+        try:
+            result = loop(self)
+        finally:
+            del self._open
+        root.call_on_fit_task_end(estimator=self)
+        return result
+
+    def begin(self, step):
+        context = self._callback_fit_ctx.subcontext(task_name="candidate")
+        context.call_on_fit_task_begin(estimator=self)
+        self._open[step] = context
+
+    def end(self, step):
+        self._open.pop(step).call_on_fit_task_end(estimator=self)

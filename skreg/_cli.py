@@ -1,9 +1,13 @@
 """The ``skreg`` job: tune a regularized MLP and report what it found.
 
-The job splits a data set into a training and a held-out part, grid-searches the
+The job splits a data set into a training and a held-out part and searches the
 regularization settings of :class:`skreg.MLPClassifier` or
-:class:`skreg.MLPRegressor` with cross-validation on the training part, prints a
-ranked table of the candidates and scores the best one on the held-out part. For
+:class:`skreg.MLPRegressor` with cross-validation on the training part: penalty,
+dropout and label smoothing by a grid, and for each of those candidates alpha by
+one :class:`skreg.MLPClassifierCV` / :class:`skreg.MLPRegressorCV` fit (a
+warm-started alpha path per fold, cheaper than a cold fit per alpha). It prints a
+ranked table of the (candidate, alpha) rows, refits the best from scratch and
+scores it on the held-out part. For
 classification it also tunes scikit-learn's own ``MLPClassifier`` over the
 ``alpha`` grid its users would search (its ``alpha`` is on another scale, see
 ``_ALPHAS``), so the two held-out accuracies can be compared.
@@ -19,8 +23,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from joblib import effective_n_jobs
+from joblib import cpu_count, effective_n_jobs
 from scipy.stats import rankdata
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_wine
 from sklearn.exceptions import ConvergenceWarning
@@ -34,8 +39,17 @@ from sklearn.model_selection import (
 from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.utils.parallel import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
-from skreg import MLPClassifier, MLPRegressor, _fused
+from skreg import (
+    MLPClassifier,
+    MLPClassifierCV,
+    MLPRegressor,
+    MLPRegressorCV,
+    _fused,
+)
+from skreg._callbacks import SearchProgress, progress_bar
 from skreg._show_versions import show_versions
 from skreg._version import __version__
 
@@ -56,7 +70,9 @@ _MAX_AUTO_CLASSES = 20
 # is S / b times weaker here (about 4.5 on a digits training fold), so useful
 # values reach about 100 for a few thousand rows. On digits these span barely
 # regularized (0.1) to every weight pruned by l1 (100, where l2 still scores
-# about 0.94).
+# about 0.94). The CV estimators get this grid, not their automatic one: that one
+# is spaced from a linear model's alpha_max, differs per penalty (l2's is 100
+# times l1's), and would give each penalty its own alphas in the table.
 _ALPHAS = (0.1, 1.0, 10.0, 100.0)
 _QUICK_ALPHAS = (1.0,)
 # scikit-learn's MLP tuned on its own scale: np.logspace(-5, 1, 7), decades from
@@ -64,7 +80,7 @@ _QUICK_ALPHAS = (1.0,)
 _SKLEARN_ALPHAS = tuple(10.0**k for k in range(-5, 2))
 _QUICK_SKLEARN_ALPHAS = (1e-4, 1e-1)
 
-# Small enough for the default grid to finish in about 80 s on two cores;
+# Small enough for the default search to finish in about 40 s on two cores;
 # fewer epochs leave too little training for dropout and label smoothing to pay.
 _MLP_SETTINGS = {
     "hidden_layer_sizes": (64,),
@@ -167,9 +183,10 @@ def _build_parser():
         prog="skreg",
         description=(
             "Tune the regularization (penalty, alpha, dropout and, for "
-            "classification, label smoothing) of a skreg MLP by cross-validated "
-            "grid search, print the ranked candidates and score the best one on "
-            "a held-out split."
+            "classification, label smoothing) of a skreg MLP by cross-validation, "
+            "alpha along warm-started paths (MLPClassifierCV / MLPRegressorCV), "
+            "print the ranked candidates and score the best one on a held-out "
+            "split."
         ),
     )
     source = parser.add_mutually_exclusive_group()
@@ -599,19 +616,6 @@ def _make_model(task, mlp, is_categorical):
     return pipeline, prefix
 
 
-def _zero_share(estimator, X, y):
-    """Share of the fitted network's weights that are exactly zero.
-
-    Used as a ``GridSearchCV`` scorer so the sparsity of every candidate is
-    recorded on each split at no extra fitting cost.
-    """
-    if isinstance(estimator, TransformedTargetRegressor):
-        estimator = estimator.regressor_
-    coefs = estimator[-1].coefs_
-    zeros = sum(int(np.count_nonzero(coef == 0)) for coef in coefs)
-    return zeros / sum(coef.size for coef in coefs)
-
-
 class _ReportingGridSearchCV(GridSearchCV):
     """A ``GridSearchCV`` that reports each candidate as soon as it is scored.
 
@@ -681,15 +685,156 @@ def _progress_reporter(grid, prefix, label):
 
 
 def _param_grid(task, prefix, quick):
-    """The regularization grid searched over."""
+    """The settings searched over besides alpha, which each candidate's path tunes."""
     grid = {
         "penalty": ["l2", "l1"] if quick else ["l2", "l1", "elasticnet"],
-        "alpha": list(_QUICK_ALPHAS if quick else _ALPHAS),
         "dropout": [0.0, 0.2],
     }
     if task == "classification":
         grid["label_smoothing"] = [0.0, 0.1]
     return {prefix + name: values for name, values in grid.items()}
+
+
+def _fit_candidate(model, params, X, y, threads):
+    """Fit one candidate's CV estimator (one alpha path per fold) in a worker.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_alphas, n_folds)
+    kept : ndarray of shape (n_alphas, n_folds)
+        The inputs each fold's model kept (``n_features_kept_``).
+    seconds : float
+        Wall time of the fit, all folds and alphas.
+    """
+    model = clone(model).set_params(**params)
+    start = time.perf_counter()
+    # Candidates run side by side: each gets its share of the cores for BLAS.
+    with threadpool_limits(limits=threads, user_api="blas"):
+        model.fit(X, y)
+    seconds = time.perf_counter() - start
+    if isinstance(model, TransformedTargetRegressor):
+        model = model.regressor_
+    cv_estimator = model[-1] if hasattr(model, "steps") else model
+    return cv_estimator.scores_[0], cv_estimator.n_features_kept_[0], seconds
+
+
+def _path_search(
+    model, grid, alphas, X, y, *, prefix, n_jobs, n_folds, report=None, progress=None
+):
+    """Score every candidate of ``grid`` at every alpha with one CV fit each.
+
+    ``model`` ends in an ``MLPClassifierCV`` / ``MLPRegressorCV`` (``refit=False``)
+    whose paths score all the alphas on every fold, so a candidate costs one
+    cold fit and ``len(alphas) - 1`` short warm ones per fold, where a grid
+    search over alpha pays a cold fit per alpha. The candidates run in groups of
+    one per worker; ``report(results, indices, n_candidates)`` is called after
+    each group, with the indices of the group's candidates. ``progress``, a
+    callback such as scikit-learn's ``ProgressBar``, sees the search as a task
+    with a sub-task per candidate (begun when its group starts, ended when it
+    is scored).
+
+    Returns
+    -------
+    results : dict
+        ``cv_results_``-style, one row per candidate and alpha (candidates in
+        grid order, alphas increasing): ``params`` (with ``alpha`` after the
+        prefix), ``mean_test_score``, ``std_test_score``, ``rank_test_score``,
+        ``mean_inputs_kept`` and ``path_time`` (the candidate's seconds per
+        fold, the same for its alphas).
+    """
+    candidates = list(ParameterGrid(grid))
+    n_workers = max(1, effective_n_jobs(n_jobs))
+    threads = None if n_workers == 1 else max(1, cpu_count() // n_workers)
+    per_candidate = []
+    parallel = Parallel(n_jobs=n_jobs)
+
+    def loop(tasks):
+        for start in range(0, len(candidates), n_workers):
+            stop = min(start + n_workers, len(candidates))
+            for i in range(start, stop):
+                if tasks is not None:
+                    tasks.begin(i)
+            per_candidate.extend(
+                parallel(
+                    delayed(_fit_candidate)(model, params, X, y, threads)
+                    for params in candidates[start:stop]
+                )
+            )
+            for i in range(start, stop):
+                if tasks is not None:
+                    tasks.end(i)
+            if report is not None:
+                report(per_candidate, range(start, stop), candidates)
+
+    if progress is None:
+        loop(None)
+    else:
+        SearchProgress([progress], len(candidates)).run(loop)
+    params, means, stds, kept, seconds = [], [], [], [], []
+    for candidate, (scores, n_kept, elapsed) in zip(candidates, per_candidate):
+        for alpha, row, row_kept in zip(alphas, scores, n_kept):
+            params.append({**candidate, prefix + "alpha": float(alpha)})
+            means.append(row.mean())
+            stds.append(row.std())
+            kept.append(row_kept.mean())
+            seconds.append(elapsed / n_folds)
+    means = np.array(means)
+    ranked = np.where(np.isnan(means), -np.inf, means)
+    return {
+        "params": params,
+        "mean_test_score": means,
+        "std_test_score": np.array(stds),
+        "rank_test_score": rankdata(-ranked, method="min").astype(int),
+        "mean_inputs_kept": np.array(kept),
+        "path_time": np.array(seconds),
+    }
+
+
+def _progress(stream, grid, prefix, label, alphas):
+    """How :func:`_path_search` shows its progress on ``stream``.
+
+    scikit-learn's ``ProgressBar`` on a terminal when rich is installed (rich
+    is not imported otherwise); else, and in a pipe or a log file, where a live
+    bar is noise, the plain line per candidate.
+
+    Returns
+    -------
+    kwargs : dict
+        ``progress=`` or ``report=`` for :func:`_path_search`.
+    """
+    bar = progress_bar() if stream.isatty() else None
+    if bar is not None:
+        return {"progress": bar}
+    return {"report": _path_reporter(grid, prefix, label, alphas)}
+
+
+def _path_reporter(grid, prefix, label, alphas):
+    """A ``report`` for :func:`_path_search`: a line per candidate.
+
+    The line gives the candidate's best mean score over the alphas, and the
+    alpha it was reached at.
+    """
+
+    def report(per_candidate, indices, candidates):
+        n_candidates = len(candidates)
+        width = len(str(n_candidates))
+        for i in indices:
+            params = candidates[i]
+            settings = " ".join(
+                f"{key.removeprefix(prefix)}={params[key]:g}"
+                if isinstance(params[key], float)
+                else f"{key.removeprefix(prefix)}={params[key]}"
+                for key in grid
+            )
+            means = per_candidate[i][0].mean(axis=1)
+            best = int(np.nanargmax(means)) if not np.all(np.isnan(means)) else 0
+            print(
+                f"[{i + 1:>{width}}/{n_candidates}] {settings}: "
+                f"{label} {means[best]:.{_DECIMALS}f} (alpha={alphas[best]:g})",
+                flush=True,
+            )
+
+    return report
 
 
 def _ranks(mean_scores):
@@ -721,16 +866,17 @@ def _legend(task, n_folds):
         f"{metric}: mean +/- standard deviation over the {n_folds} folds, each "
         "scored on",
         "  the rows it did not train on",
-        "zero %: the share of the network's weights that are exactly 0 after training,",
-        "  mean over the folds (l1 and elasticnet set weights to 0, l2 only "
-        "shrinks them)",
-        "fit s: mean seconds to train on one fold",
+        "inputs kept: the input columns with a non-zero weight after training, "
+        "mean over",
+        "  the folds (l1 and elasticnet remove inputs, l2 only shrinks weights)",
+        "path s: seconds to fit the candidate's whole alpha path on one fold (shared",
+        "  by its alpha rows)",
     ]
     return lines
 
 
 def _format_table(cv_results, task, prefix):
-    """Format the top rows of a multi-metric ``cv_results_`` as a text table.
+    """Format the top rows of :func:`_path_search`'s results as a text table.
 
     Returns
     -------
@@ -740,11 +886,11 @@ def _format_table(cv_results, task, prefix):
     columns = ["rank", "penalty", "alpha", "dropout"]
     if task == "classification":
         columns.append("smoothing")
-    columns += [metric, "zero %", "fit s"]
+    columns += [metric, "inputs kept", "path s"]
 
     ranks = _ranks(cv_results["mean_test_score"])
-    # Ties in the printed precision in GridSearchCV's order, so the first row
-    # is its best_index_ (its ranks see float noise below the 4th decimal).
+    # Ties in the printed precision by the unrounded means, then in grid order,
+    # so the first row is the one refitted (see _best_index).
     keys = (np.arange(len(ranks)), cv_results["rank_test_score"], ranks)
     order = np.lexsort(keys)[:_TOP_ROWS]
     rows = []
@@ -761,8 +907,8 @@ def _format_table(cv_results, task, prefix):
         row += [
             f"{cv_results['mean_test_score'][i]:.{_DECIMALS}f} +/- "
             f"{cv_results['std_test_score'][i]:.{_DECIMALS}f}",
-            f"{100 * cv_results['mean_test_zero_share'][i]:.1f}",
-            f"{cv_results['mean_fit_time'][i]:.2f}",
+            f"{cv_results['mean_inputs_kept'][i]:.1f}",
+            f"{cv_results['path_time'][i]:.2f}",
         ]
         rows.append(row)
 
@@ -777,6 +923,14 @@ def _format_table(cv_results, task, prefix):
         ]
         lines.append("  ".join(cells).rstrip())
     return lines
+
+
+def _best_index(results):
+    """The row refitted: the highest unrounded mean, the first in grid order."""
+    means = np.where(
+        np.isnan(results["mean_test_score"]), -np.inf, results["mean_test_score"]
+    )
+    return int(np.argmax(means))
 
 
 def _plural(count, word, plural=None):
@@ -850,32 +1004,39 @@ def _run(args):
         "random_state": args.random_state,
     }
     if task == "classification":
-        estimator_class, scoring = MLPClassifier, "accuracy"
+        estimator_class, cv_class, scoring = MLPClassifier, MLPClassifierCV, "accuracy"
         cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.random_state)
     else:
-        estimator_class, scoring = MLPRegressor, "r2"
+        estimator_class, cv_class, scoring = MLPRegressor, MLPRegressorCV, "r2"
         cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
-    model, prefix = _make_model(task, estimator_class(**settings), is_categorical)
+    alphas = np.array(_QUICK_ALPHAS if args.quick else _ALPHAS)
+    # The candidates run in parallel, so each CV estimator runs its folds
+    # in one process; it only scores (refit=False): the best is refitted below.
+    cv_estimator = cv_class(
+        **settings, alphas=alphas, cv=cv, scoring=scoring, n_jobs=1, refit=False
+    )
+    model, prefix = _make_model(task, cv_estimator, is_categorical)
     grid = _param_grid(task, prefix, args.quick)
     metric = "accuracy" if task == "classification" else "R^2"
-    search = _ReportingGridSearchCV(
-        model,
-        grid,
-        scoring={"score": scoring, "zero_share": _zero_share},
-        refit="score",
-        cv=cv,
-        n_jobs=args.n_jobs,
-        report=_progress_reporter(grid, prefix, f"CV {metric}"),
-    )
     n_candidates = math.prod(len(values) for values in grid.values())
+    n_rows = n_candidates * len(alphas)
 
     print(f"skreg {__version__}: {estimator_class.__name__} on {name}")
     print(_describe_data(X, is_categorical, categorical, y, y_train, y_test, task))
     hidden = settings["hidden_layer_sizes"]
+    max_iter = settings["max_iter"]
     print(
         f"search: {n_candidates} candidates x {_plural(args.cv, 'fold')}, "
-        f"hidden_layer_sizes={hidden}, max_iter={settings['max_iter']}, "
-        f"n_jobs={args.n_jobs}"
+        f"hidden_layer_sizes={hidden}, max_iter={max_iter}, n_jobs={args.n_jobs}"
+    )
+    warm = (
+        f", warm-started from the previous alpha with {max(1, max_iter // 5)} epochs"
+        if len(alphas) > 1
+        else ""
+    )
+    print(
+        f"  alpha tuned by {cv_class.__name__} over {_format_alphas(alphas)}: "
+        f"a path per fold{warm}"
     )
     print()
 
@@ -883,31 +1044,54 @@ def _run(args):
         # A capped max_iter is the point of a quick search; the warnings would
         # bury the table. scikit-learn passes these filters on to its workers.
         warnings.simplefilter("ignore", ConvergenceWarning)
-        search.fit(X_train, y_train)
+        results = _path_search(
+            model,
+            grid,
+            alphas,
+            X_train,
+            y_train,
+            prefix=prefix,
+            n_jobs=args.n_jobs,
+            n_folds=args.cv,
+            **_progress(sys.stdout, grid, prefix, f"CV {metric}", alphas),
+        )
         print()
 
-        for line in _format_table(search.cv_results_, task, prefix):
+        for line in _format_table(results, task, prefix):
             print(line)
-        print(f"({min(_TOP_ROWS, n_candidates)} of {n_candidates} candidates shown)")
+        print(f"({min(_TOP_ROWS, n_rows)} of {n_rows} candidates shown)")
         for line in _legend(task, args.cv):
             print(line)
         print()
 
-        # In grid order, which is the table's column order.
+        best_index = _best_index(results)
+        best_params = results["params"][best_index]
+        # In the table's column order.
+        order = [prefix + "penalty", prefix + "alpha", *list(grid)[1:]]
         best = ", ".join(
-            f"{key.removeprefix(prefix)}={search.best_params_[key]!r}" for key in grid
+            f"{key.removeprefix(prefix)}={best_params[key]!r}" for key in order
         )
-        n_tied = int(np.sum(_ranks(search.cv_results_["mean_test_score"]) == 1))
+        n_tied = int(np.sum(_ranks(results["mean_test_score"]) == 1))
         tied = (
-            f" (the first of {n_tied} tied at rank 1; GridSearchCV refits the "
-            "one with the highest unrounded mean)"
+            f" (the first of {n_tied} tied at rank 1: the highest unrounded mean)"
             if n_tied > 1
             else ""
         )
         print(f"best: {best}{tied}")
+        # The chosen settings trained from scratch on the whole training part,
+        # as GridSearchCV's refit does.
+        final, final_prefix = _make_model(
+            task, estimator_class(**settings), is_categorical
+        )
+        final.set_params(
+            **{
+                final_prefix + key.removeprefix(prefix): value
+                for key, value in best_params.items()
+            }
+        ).fit(X_train, y_train)
         print(
             f"held-out {metric}, skreg {estimator_class.__name__}: "
-            f"{search.score(X_test, y_test):.{_DECIMALS}f}"
+            f"{final.score(X_test, y_test):.{_DECIMALS}f}"
         )
 
         if task == "classification":

@@ -4,23 +4,24 @@ import os
 import re
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
-from sklearn.model_selection import GridSearchCV
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier
-from sklearn.neural_network import MLPClassifier as SklearnMLPClassifier
-from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skreg import _fused, show_versions
+from skreg import MLPClassifier, MLPClassifierCV, _callbacks, _fused, show_versions
 from skreg._cli import (
     _kernels_note,
+    _path_search,
+    _progress,
     _ranks,
     _ReportingGridSearchCV,
-    _zero_share,
     main,
 )
 
@@ -34,8 +35,8 @@ CLASSIFICATION_COLUMNS = [
     "dropout",
     "smoothing",
     "CV accuracy",
-    "zero %",
-    "fit s",
+    "inputs kept",
+    "path s",
 ]
 REGRESSION_COLUMNS = [
     "rank",
@@ -43,8 +44,8 @@ REGRESSION_COLUMNS = [
     "alpha",
     "dropout",
     "CV R^2",
-    "zero %",
-    "fit s",
+    "inputs kept",
+    "path s",
 ]
 
 
@@ -63,7 +64,7 @@ def _table(out, first_column="rank"):
     return lines[start], lines[start + 1 : end]
 
 
-def _check_table(out, columns, n_candidates):
+def _check_table(out, columns, n_candidates, n_inputs=64):
     header, rows = _table(out)
     positions = [header.find(column) for column in columns]
     assert -1 not in positions, header
@@ -78,8 +79,8 @@ def _check_table(out, columns, n_candidates):
         assert ranks == [1 + sum(m > mean for m in means) for mean in means]
     for row in rows:
         assert "+/-" in row
-        zero_percent = float(row.split()[-2])
-        assert 0.0 <= zero_percent <= 100.0
+        inputs_kept = float(row.split()[-2])
+        assert 0.0 <= inputs_kept <= n_inputs
     assert f"({len(rows)} of {n_candidates} candidates shown)" in out
     # Every column is explained under the table.
     legend = out[out.index("candidates shown)") :]
@@ -87,9 +88,12 @@ def _check_table(out, columns, n_candidates):
         assert re.search(
             rf"^{re.escape(column)}[,:]|, {re.escape(column)}[,:]", legend, re.M
         ), column
-    # A progress line per candidate, in grid order, with the table's means.
+    # A progress line per candidate, in grid order, with the table's means
+    # (--quick has a single alpha: a candidate is a row).
     progress = re.findall(
-        rf"^\[ ?(\d+)/{n_candidates}\] (.*): CV \S+ (-?\d\.\d{{4}})$", out, re.M
+        rf"^\[ ?(\d+)/{n_candidates}\] (.*): CV \S+ (-?\d\.\d{{4}}) \(alpha=1\)$",
+        out,
+        re.M,
     )
     assert [int(i) for i, _, _ in progress] == list(range(1, n_candidates + 1))
     if n_candidates <= 10:
@@ -141,6 +145,10 @@ def test_default_dataset_prints_table_and_both_held_out_scores(capsys):
     assert "MLPClassifier on digits" in out
     assert "1797 rows, 64 features, 10 classes" in out
     _check_table(out, CLASSIFICATION_COLUMNS, n_candidates=8)
+    assert "  alpha tuned by MLPClassifierCV over {1}: a path per fold\n" in out
+    # l2 only shrinks weights: every input is kept.
+    _, rows = _table(out)
+    assert all(row.split()[-2] == "64.0" for row in rows if " l2 " in row)
     assert "best: penalty=" in out
     skreg_accuracy = _score(out, "held-out accuracy, skreg MLPClassifier:")
     sklearn_accuracy = _score(out, "held-out accuracy, sklearn MLPClassifier:")
@@ -363,16 +371,106 @@ def test_help_returns_zero(capsys):
     assert "usage: skreg" in out and "--dataset" in out
 
 
-def test_zero_share_counts_exact_zeros():
+def test_path_search_first_alpha_equals_grid_search():
+    # The first alpha of every path is a cold fit: the same fit, on the same
+    # folds, as GridSearchCV's at that alpha; the others start warm.
     X, y = load_iris(return_X_y=True)
-    model = make_pipeline(
-        StandardScaler(),
-        SklearnMLPClassifier(hidden_layer_sizes=(5,), max_iter=5, random_state=0),
+    X = StandardScaler().fit_transform(X)
+    settings = {"hidden_layer_sizes": (5,), "max_iter": 30, "random_state": 0}
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    alphas = np.array([0.1, 10.0])
+    grid = {"penalty": ["l2", "l1"], "dropout": [0.0, 0.2]}
+    reported = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        results = _path_search(
+            MLPClassifierCV(
+                **settings, alphas=alphas, cv=cv, scoring="accuracy", refit=False
+            ),
+            grid,
+            alphas,
+            X,
+            y,
+            prefix="",
+            n_jobs=2,
+            n_folds=3,
+            report=lambda scores, indices, candidates: reported.append(
+                (list(indices), len(candidates), len(scores))
+            ),
+        )
+        plain = GridSearchCV(
+            MLPClassifier(**settings),
+            {**grid, "alpha": [0.1]},
+            cv=cv,
+            scoring="accuracy",
+        ).fit(X, y)
+    # A row per candidate and alpha, alphas increasing within a candidate.
+    assert [p["alpha"] for p in results["params"]] == [0.1, 10.0] * 4
+    first = results["mean_test_score"][::2]
+    assert results["params"][::2] == plain.cv_results_["params"]
+    np.testing.assert_allclose(first, plain.cv_results_["mean_test_score"])
+    assert results["rank_test_score"].min() == 1
+    assert np.all(results["mean_inputs_kept"] <= 4)
+    # A report per group of n_jobs candidates, with every score so far.
+    assert reported == [([0, 1], 4, 2), ([2, 3], 4, 4)]
+
+
+class _Stream:
+    def __init__(self, tty):
+        self.tty = tty
+
+    def isatty(self):
+        return self.tty
+
+
+@pytest.mark.parametrize("tty", [True, False])
+@pytest.mark.parametrize("rich_installed", [True, False])
+def test_progress_bar_on_a_terminal_with_rich(monkeypatch, tty, rich_installed):
+    if rich_installed:
+        pytest.importorskip("rich")
+    else:
+        # find_spec answers as if rich were missing; an import would fail.
+        find_spec = _callbacks.importlib.util.find_spec
+        monkeypatch.setattr(
+            _callbacks.importlib.util,
+            "find_spec",
+            lambda name, *a: None if name == "rich" else find_spec(name, *a),
+        )
+        monkeypatch.setitem(sys.modules, "rich", None)
+    kwargs = _progress(_Stream(tty), {"penalty": ["l2"]}, "", "CV accuracy", [1.0])
+    if tty and rich_installed:
+        from sklearn.callback import ProgressBar
+
+        assert list(kwargs) == ["progress"]
+        assert isinstance(kwargs["progress"], ProgressBar)
+    else:
+        assert list(kwargs) == ["report"]
+
+
+def test_path_search_with_progress_bar(capsys):
+    pytest.importorskip("rich")
+    X, y = load_iris(return_X_y=True)
+    alphas = np.array([0.1, 1.0])
+    kwargs = dict(prefix="", n_jobs=2, n_folds=3)
+    estimator = MLPClassifierCV(
+        hidden_layer_sizes=(3,),
+        max_iter=5,
+        random_state=0,
+        alphas=alphas,
+        cv=3,
+        refit=False,
     )
-    model.fit(X, y)
-    model[-1].coefs_[0][:2] = 0.0  # 2 of 4 rows of the (4, 5) first layer
-    n_weights = 4 * 5 + 5 * 3
-    assert _zero_share(model, X, y) == pytest.approx(10 / n_weights)
+    grid = {"penalty": ["l2", "l1"], "dropout": [0.0, 0.2, 0.4]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        plain = _path_search(estimator, grid, alphas, X, y, **kwargs)
+        shown = _path_search(
+            estimator, grid, alphas, X, y, progress=_callbacks.progress_bar(), **kwargs
+        )
+    # The bar reaches the end and changes nothing in the results.
+    assert "100%" in capsys.readouterr().out
+    assert shown["params"] == plain["params"]
+    np.testing.assert_array_equal(shown["mean_test_score"], plain["mean_test_score"])
 
 
 def _console_script():
