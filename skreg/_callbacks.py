@@ -15,6 +15,8 @@ import importlib.util
 import numpy as np
 from sklearn.callback import CallbackSupportMixin, with_callbacks
 
+from skreg._engine import layer_views
+
 __all__ = [
     "CallbackSupportMixin",
     "FitCallbacks",
@@ -34,16 +36,6 @@ _PREDICTION_ATTRIBUTES = (
     "classes_",
     "_label_binarizer",
 )
-
-
-def _layers(flat, shapes):
-    """The per-layer arrays of a flat copy, as views into it."""
-    arrays, start = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape))
-        arrays.append(flat[start : start + size].reshape(shape))
-        start += size
-    return arrays
 
 
 class FitCallbacks:
@@ -195,8 +187,8 @@ class _IterationMonitor:
         def build():
             weights, biases = params()
             return self.callbacks.snapshot(
-                _layers(weights, self.shapes[0]),
-                _layers(biases, self.shapes[1]),
+                layer_views(weights, self.shapes[0]),
+                layer_views(biases, self.shapes[1]),
                 **attributes,
             )
 

@@ -29,7 +29,8 @@ def _flat_copy(arrays):
     return flat
 
 
-def _views(flat, shapes):
+def layer_views(flat, shapes):
+    """The per-layer arrays of a flat buffer, as views into it."""
     views, start = [], 0
     for shape in shapes:
         size = int(np.prod(shape))
@@ -121,8 +122,8 @@ class Network:
         self.biases = _flat_copy(intercepts)
         # The caller's lists now hold the views: the estimator's coefs_ and
         # intercepts_ are the arrays being trained.
-        coefs[:] = _views(self.weights, [W.shape for W in coefs])
-        intercepts[:] = _views(self.biases, [b.shape for b in intercepts])
+        coefs[:] = layer_views(self.weights, [W.shape for W in coefs])
+        intercepts[:] = layer_views(self.biases, [b.shape for b in intercepts])
         self.coefs = coefs
         self.intercepts = intercepts
         self.activation = activation
@@ -151,8 +152,10 @@ class Network:
         self._batch_size = batch_size
         self.weight_grads = np.empty_like(self.weights)
         self.bias_grads = np.empty_like(self.biases)
-        self.coef_grads = _views(self.weight_grads, [W.shape for W in coefs])
-        self.intercept_grads = _views(self.bias_grads, [b.shape for b in intercepts])
+        self.coef_grads = layer_views(self.weight_grads, [W.shape for W in coefs])
+        self.intercept_grads = layer_views(
+            self.bias_grads, [b.shape for b in intercepts]
+        )
         # Column sums as a matrix-vector product: several times faster than
         # np.sum(axis=0) on row-major batches.
         self._ones = np.ones(batch_size, dtype=dtype)
