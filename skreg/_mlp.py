@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from skreg._callbacks import CallbackSupportMixin, FitCallbacks, with_callbacks
 from skreg._docstrings import CLASSIFIER_DOC, DOCS_URL, REGRESSOR_DOC
 from skreg._dropout import layer_rates
-from skreg._engine import Network, preactivation_bound, predict_output
+from skreg._engine import Network, predict_output
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._losses import LOSSES, smooth_targets
 from skreg._optimizers import OPTIMIZERS
@@ -46,6 +46,7 @@ from skreg._training import (
     ValidationLossRule,
     ValidationRule,
     VerboseHook,
+    final_loss_is_finite,
     train,
 )
 from skreg._validation import (
@@ -60,10 +61,6 @@ from skreg._validation import (
 from skreg._version import __version__
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
-
-# Rows per chunk of the end-of-fit loss check, when it runs (a few MB of
-# activations at most).
-_CHECK_ROWS = 1024
 
 # Every attribute fitting sets, by name. A failed or interrupted call restores
 # exactly these and touches nothing else: metadata requests, callbacks set by
@@ -102,15 +99,6 @@ _MIN_VALIDATION_SAMPLES = 10
 
 _DIVERGED = "Training diverged: the {what} became non-finite at {when}. Try {advice}."
 _SCALING_ADVICE = "scaling the inputs (for example with StandardScaler)"
-
-
-def _abs_max(X):
-    """``max |x|`` over a dense or sparse array, 0 when it is empty."""
-    values = X.data if hasattr(X, "tocsr") else X
-    if values.size == 0:
-        return 0.0
-    # Two reductions, no |X| temporary the size of the data.
-    return max(float(values.max()), -float(values.min()))
 
 
 class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
@@ -624,52 +612,12 @@ class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         parts = [(X[checked], Y[checked])]
         if validation is not None:
             parts.append(validation[:2])
-        if self._loss_is_surely_finite(parts):
-            return
-        for X_part, Y_part in parts:
-            for start in range(0, X_part.shape[0], _CHECK_ROWS):
-                rows = slice(start, start + _CHECK_ROWS)
-                if not self._finite_loss(X_part[rows], Y_part[rows]):
-                    raise self._diverged("loss", f"the end of epoch {self.n_iter_}")
-
-    def _loss_is_surely_finite(self, parts):
-        """Whether a bound from the parameters alone proves the loss finite.
-
-        Most fits end with weights far from overflow; for those this replaces
-        a forward pass over every row by one pass over the parameters. When it
-        cannot tell, the caller computes the loss.
-        """
-        finfo = np.finfo(self.coefs_[0].dtype)
-        # Squares of values below this limit, and exp of the Poisson limit,
-        # are finite with room to spare.
-        limit = float(finfo.max) ** 0.25
-        input_bound = max(_abs_max(X_part) for X_part, _ in parts)
-        z_bound = preactivation_bound(
-            self.coefs_, self.intercepts_, self.activation, input_bound
-        )
-        if self.out_activation_ == "exp":
-            z_limit = np.log(float(finfo.max)) / 2
-        else:
-            z_limit = limit
-        if not z_bound <= z_limit:
-            return False
-        if is_classifier(self):
-            return True  # targets in [0, 1] and a clipped log-loss
-        return max(_abs_max(Y_part) for _, Y_part in parts) <= limit
-
-    def _finite_loss(self, X, Y):
-        """Whether the loss at the current weights on ``X, Y`` is finite.
-
-        An overflow inside the network counts as not finite, even where the
-        output saturates to a finite value.
-        """
-        try:
-            with np.errstate(over="raise", invalid="raise"):
-                P = self._forward(X, check_input=False)
-        except FloatingPointError:
-            return False
-        loss = LOSSES[self.out_activation_](self._training_targets(Y, X.dtype), P)
-        return bool(np.isfinite(P).all() and np.isfinite(loss))
+        network = (self.coefs_, self.intercepts_, self.activation, self.out_activation_)
+        # A classifier's targets are in [0, 1] and its log-loss is clipped.
+        if not final_loss_is_finite(
+            network, parts, self._training_targets, bounded_targets=is_classifier(self)
+        ):
+            raise self._diverged("loss", f"the end of epoch {self.n_iter_}")
 
     def _training_progress(self, validation):
         """The progress the training loop continues, from the fitted attributes.

@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from skreg._engine import preactivation_bound, predict_output
+from skreg._losses import LOSSES
 from skreg._solvers import DivergenceError, ShuffledOrder
+
+# Rows per chunk of the end-of-call loss check, when it runs (a few MB of
+# activations at most).
+_CHECK_ROWS = 1024
 
 
 @dataclass
@@ -313,3 +319,67 @@ def _end_epoch(progress, loss, n_samples, runner, hooks):
         if hook(progress, runner.network) and stopped_by is None:
             stopped_by = hook
     return stopped_by
+
+
+def _abs_max(X):
+    """``max |x|`` over a dense or sparse array, 0 when it is empty."""
+    values = X.data if hasattr(X, "tocsr") else X
+    if values.size == 0:
+        return 0.0
+    # Two reductions, no |X| temporary the size of the data.
+    return max(float(values.max()), -float(values.min()))
+
+
+def final_loss_is_finite(network, parts, targets, *, bounded_targets):
+    """Whether the loss at the final weights is finite on every ``(X, Y)`` part.
+
+    ``network`` is ``(coefs, intercepts, activation, out_activation)``;
+    ``targets(Y, dtype)`` gives the training targets of ``Y`` (smoothed);
+    ``bounded_targets``: targets in [0, 1] with a clipped loss, as a
+    classifier's. Most fits end with weights far from overflow: a bound from
+    the parameters alone then proves the loss finite, in one pass over the
+    parameters instead of a forward pass over the rows. When it cannot tell,
+    the loss is computed, ``_CHECK_ROWS`` rows at a time.
+    """
+    if _loss_is_surely_finite(network, parts, bounded_targets):
+        return True
+    return all(
+        _finite_loss(
+            network,
+            X_part[start : start + _CHECK_ROWS],
+            Y_part[start : start + _CHECK_ROWS],
+            targets,
+        )
+        for X_part, Y_part in parts
+        for start in range(0, X_part.shape[0], _CHECK_ROWS)
+    )
+
+
+def _loss_is_surely_finite(network, parts, bounded_targets):
+    coefs, intercepts, activation, out_activation = network
+    finfo = np.finfo(coefs[0].dtype)
+    # Squares of values below this limit, and exp of the Poisson limit, are
+    # finite with room to spare.
+    limit = float(finfo.max) ** 0.25
+    input_bound = max(_abs_max(X_part) for X_part, _ in parts)
+    z_bound = preactivation_bound(coefs, intercepts, activation, input_bound)
+    z_limit = np.log(float(finfo.max)) / 2 if out_activation == "exp" else limit
+    if not z_bound <= z_limit:
+        return False
+    return bounded_targets or max(_abs_max(Y_part) for _, Y_part in parts) <= limit
+
+
+def _finite_loss(network, X, Y, targets):
+    """Whether the loss on ``X, Y`` is finite; an overflow inside counts as not.
+
+    An overflow inside the network counts even where the output saturates
+    to a finite value.
+    """
+    coefs, intercepts, activation, out_activation = network
+    try:
+        with np.errstate(over="raise", invalid="raise"):
+            P = predict_output(X, coefs, intercepts, activation, out_activation)
+    except FloatingPointError:
+        return False
+    loss = LOSSES[out_activation](targets(Y, X.dtype), P)
+    return bool(np.isfinite(P).all() and np.isfinite(loss))

@@ -31,6 +31,7 @@ import skreg
 import skreg._engine
 import skreg._optimizers
 import skreg._solvers
+import skreg._training
 from skreg import InconsistentVersionWarning, MLPClassifier, MLPRegressor
 
 ESTIMATORS = [MLPClassifier, MLPRegressor]
@@ -307,7 +308,7 @@ def test_end_of_fit_check_is_skipped_only_when_the_bound_proves_it(
     # forward pass over the training rows is made. Weights that could
     # overflow: the rows are checked.
     X, y = _data(Estimator)
-    calls = _count_calls(monkeypatch, Estimator, "_finite_loss")
+    calls = _count_calls(monkeypatch, skreg._training, "_finite_loss")
     Estimator(hidden_layer_sizes=(5,), max_iter=3, random_state=0).fit(X, y)
     assert calls["n"] == 0
     # float32 bounds are proven up to about 1e9.
@@ -340,7 +341,7 @@ def test_partial_fit_checks_the_end_loss_on_more_rows_than_a_batch(
         "real": rng.randn(20),
         "count": rng.poisson(2.0, 20).astype(float),
     }[target]
-    calls = _count_calls(monkeypatch, Estimator, "_finite_loss")
+    calls = _count_calls(monkeypatch, skreg._training, "_finite_loss")
     model = Estimator(hidden_layer_sizes=(), batch_size=5, random_state=0, **params)
     extra = {"classes": np.unique(y)} if Estimator is MLPClassifier else {}
     try:
