@@ -9,15 +9,19 @@ importable there, for example::
     /tmp/venv-lassonet/bin/pip install torch lassonet -e .
     /tmp/venv-lassonet/bin/python benchmarks/bench_lassonet.py
 
-Data: ``make_classification(n_samples=1000, n_features=60, n_informative=8,
-n_redundant=0, shuffle=False, random_state=0)`` (the first 8 features are the
-informative ones), 750 rows to train, 250 to test. skreg fits one
+Data (``--data``): ``synthetic`` is ``make_classification(n_samples=1000,
+n_features=60, n_informative=8, n_redundant=0, shuffle=False, random_state=0)``
+(the first 8 features are the informative ones), 750 rows to train, 250 to
+test; ``breast_cancer`` is scikit-learn's (30 features, standardized on the
+training part), 426 rows to train, 143 to test. skreg fits one
 ``MLPClassifier((32,), penalty='group')`` per ``alpha`` of a grid; LassoNet
 (``hidden_dims=(32,)``, its default ``M=10``) follows its own warm-started
 path of ``lambda``. For every point the table gives the informative and the
 noise features kept and the test accuracy; then, for each method, the point
 that keeps all 8 informative features with the fewest noise ones, and the time
-of the whole sweep. Both run on one thread.
+of the whole sweep. On both data sets it then gives each method's best test
+accuracy among the points with at most k features kept, for several k. Both
+run on one thread.
 """
 
 import argparse
@@ -27,17 +31,24 @@ import warnings
 
 import numpy as np
 import threadpoolctl
-from sklearn.datasets import make_classification
+from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier
+from skreg._path import alpha_max
 
 N_INFORMATIVE = 8
 ALPHAS = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 10.0, 12.0, 15.0)
 
 
-def _data():
+def _data(name):
+    if name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+        X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+        scaler = StandardScaler().fit(X_train)
+        return scaler.transform(X_train), scaler.transform(X_test), y_train, y_test
     X, y = make_classification(
         n_samples=1000,
         n_features=60,
@@ -49,16 +60,24 @@ def _data():
     return train_test_split(X, y, random_state=0)
 
 
+def _alphas(name, X_train, y_train):
+    if name != "breast_cancer":
+        return ALPHAS
+    # Spaced from where the group lasso removes every input of a linear model.
+    top = alpha_max(X_train, y_train, l1_ratio=0.0, group=True)
+    return tuple(top * np.logspace(-2.5, 0, 11))
+
+
 def _counts(kept):
     kept = np.flatnonzero(kept)
     return int(np.sum(kept < N_INFORMATIVE)), int(np.sum(kept >= N_INFORMATIVE))
 
 
-def skreg_sweep(X_train, X_test, y_train, y_test):
+def skreg_sweep(X_train, X_test, y_train, y_test, alphas=ALPHAS):
     points = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        for alpha in ALPHAS:
+        for alpha in alphas:
             model = MLPClassifier(
                 (32,),
                 penalty="group",
@@ -96,14 +115,27 @@ def lassonet_sweep(X_train, X_test, y_train, y_test, path_multiplier):
     return points
 
 
-def _report(name, points, seconds, out, every=1):
+def _best_within(points, budgets, out, name):
+    """The best test accuracy among the points with at most k features kept."""
+    cells = []
+    for k in budgets:
+        within = [p[3] for p in points if p[1] + p[2] <= k]
+        cells.append(f"{max(within):.3f}" if within else "  -  ")
+    print(f"  {name:<24}" + "".join(f"{c:>8}" for c in cells), file=out)
+
+
+def _report(name, points, seconds, out, every=1, known=True):
     print(f"\n{name}: {len(points)} points in {seconds:.1f} s", file=out)
+    # Without known features (breast_cancer) the two counts are the first 8
+    # columns and the others.
     print(f"  {'point':<18}{'informative':>12}{'noise':>7}{'accuracy':>10}", file=out)
     for i, (label, informative, noise, accuracy) in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
             print(
                 f"  {label:<18}{informative:>12}{noise:>7}{accuracy:>10.3f}", file=out
             )
+    if not known:
+        return
     complete = [p for p in points if p[1] == N_INFORMATIVE]
     if complete:
         best = min(complete, key=lambda p: (p[2], -p[3]))
@@ -124,6 +156,9 @@ def main(argv=None, out=sys.stdout):
         default=1.05,
         help="LassoNet's lambda ratio between path points (its default: 1.02)",
     )
+    parser.add_argument(
+        "--data", choices=("synthetic", "breast_cancer"), default="synthetic"
+    )
     args = parser.parse_args(argv)
     try:
         import lassonet  # noqa: F401
@@ -134,15 +169,27 @@ def main(argv=None, out=sys.stdout):
             file=out,
         )
         return None
-    X_train, X_test, y_train, y_test = _data()
+    X_train, X_test, y_train, y_test = _data(args.data)
+    alphas = _alphas(args.data, X_train, y_train)
     with threadpoolctl.threadpool_limits(1):
         start = time.perf_counter()
-        ours = skreg_sweep(X_train, X_test, y_train, y_test)
-        _report("skreg penalty='group'", ours, time.perf_counter() - start, out)
+        ours = skreg_sweep(X_train, X_test, y_train, y_test, alphas)
+        known = args.data == "synthetic"
+        seconds = time.perf_counter() - start
+        _report("skreg penalty='group'", ours, seconds, out, known=known)
         start = time.perf_counter()
         theirs = lassonet_sweep(X_train, X_test, y_train, y_test, args.path_multiplier)
         seconds = time.perf_counter() - start
-        _report("LassoNet", theirs, seconds, out, every=max(1, len(theirs) // 25))
+        every = max(1, len(theirs) // 25)
+        _report("LassoNet", theirs, seconds, out, every=every, known=known)
+    budgets = (2, 4, 6, 8, 10, 15, 20)
+    print(
+        f"\nbest test accuracy with at most k features kept ({args.data})\n"
+        f"  {'k':<24}" + "".join(f"{k:>8}" for k in budgets),
+        file=out,
+    )
+    _best_within(ours, budgets, out, "skreg penalty='group'")
+    _best_within(theirs, budgets, out, "LassoNet")
     return ours, theirs
 
 
