@@ -35,6 +35,16 @@ def _require_matplotlib(caller):
         ) from exc
 
 
+def _joint_legend(ax, twin):
+    """One legend for an axes and its twin, on the twin (drawn on top)."""
+    handles, labels = ax.get_legend_handles_labels()
+    if twin is None:
+        ax.legend(handles, labels, loc="best")
+        return
+    more_handles, more_labels = twin.get_legend_handles_labels()
+    twin.legend(handles + more_handles, labels + more_labels, loc="best")
+
+
 def _pyplot():
     import matplotlib.pyplot as plt
 
@@ -268,14 +278,7 @@ class TrainingCurveDisplay:
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        # One legend for both axes, on the one drawn last (on top).
-        handles, labels = ax.get_legend_handles_labels()
-        top = ax
-        if self.score_ax_ is not None:
-            more_handles, more_labels = self.score_ax_.get_legend_handles_labels()
-            handles, labels = handles + more_handles, labels + more_labels
-            top = self.score_ax_
-        top.legend(handles, labels, loc="best")
+        _joint_legend(ax, self.score_ax_)
 
         self.ax_ = ax
         self.figure_ = ax.figure
@@ -868,10 +871,7 @@ class RegularizationPathDisplay:
         ax.set_ylabel(f"{score_name} (mean ± std over folds)")
         self.kept_ax_.set_ylabel("input features kept (mean over folds)")
         self.kept_ax_.set_ylim(bottom=0)
-        # One legend for both axes, on the one drawn last (on top).
-        handles, labels = ax.get_legend_handles_labels()
-        more_handles, more_labels = self.kept_ax_.get_legend_handles_labels()
-        self.kept_ax_.legend(handles + more_handles, labels + more_labels, loc="best")
+        _joint_legend(ax, self.kept_ax_)
 
         self.ax_ = ax
         self.figure_ = ax.figure
