@@ -101,6 +101,19 @@ _DIVERGED = "Training diverged: the {what} became non-finite at {when}. Try {adv
 _SCALING_ADVICE = "scaling the inputs (for example with StandardScaler)"
 
 
+def _balanced_weights(encoded, base, n_classes):
+    """'balanced' class weights ``S / (K * S_c)`` from the weighted totals.
+
+    ``encoded`` are class indices, ``base`` the sample weights; ``K`` counts
+    the classes present, and a class with no weight gets 0.
+    """
+    totals = np.bincount(encoded, weights=base, minlength=n_classes)
+    present = totals > 0
+    weights = np.zeros(n_classes)
+    weights[present] = totals.sum() / (present.sum() * totals[present])
+    return weights
+
+
 class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
     """Shared fitting logic of the classifier and the regressor."""
 
@@ -1098,10 +1111,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         encoded = Y.argmax(axis=1) if Y.shape[1] > 1 else Y[:, 0].astype(np.intp)
         base = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
         if isinstance(self.class_weight, str):
-            totals = np.bincount(encoded, weights=base, minlength=n_classes)
-            present = totals > 0
-            weights = np.zeros(n_classes)
-            weights[present] = totals.sum() / (present.sum() * totals[present])
+            weights = _balanced_weights(encoded, base, n_classes)
         else:
             unknown = set(self.class_weight) - set(self.classes_.tolist())
             if unknown:
@@ -1148,11 +1158,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         base = np.ones(Y.shape[0]) if sample_weight is None else sample_weight
         weighted = base.copy()
         for column in Y.T:
-            totals = np.bincount(column, weights=base, minlength=2)
-            present = totals > 0
-            weights = np.zeros(2)
-            weights[present] = totals.sum() / (present.sum() * totals[present])
-            weighted *= weights[column]
+            weighted *= _balanced_weights(column, base, 2)[column]
         if not weighted.sum() > 0:
             raise ValueError(
                 "The sample weights times class_weight sum to zero: there is "
