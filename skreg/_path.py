@@ -18,7 +18,6 @@ from sklearn.utils import Bunch
 from sklearn.utils.multiclass import type_of_target
 
 from skreg._mlp import MLPClassifier, MLPRegressor
-from skreg._penalties import PENALTY_L1_RATIOS
 
 
 def _default_estimator(y):
@@ -79,11 +78,6 @@ def alpha_max(X, y, *, l1_ratio=1.0, group=False, sample_weight=None, classifier
         middle = 0.5 * (low + high)
         low, high = (middle, high) if keeps_an_input(middle) else (low, middle)
     return high
-
-
-def _effective_l1_ratio(estimator):
-    ratio = PENALTY_L1_RATIOS[estimator.penalty]
-    return estimator.l1_ratio if ratio is None else ratio
 
 
 def mlp_path(
