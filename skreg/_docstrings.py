@@ -451,8 +451,10 @@ _CV_PARAMS = {
 """,
     "refit": """\
     refit : bool, default=True
-        Refit on all the data along the path up to ``alpha_``, giving the
-        model that predicts. With False only ``alpha_``, ``l1_ratio_`` and the
+        Train the first fold's network at ``alpha_`` on all the data (for
+        ``warm_max_iter`` epochs, or lbfgs' own criteria), giving the model
+        that predicts; the path on all the data up to ``alpha_`` when that
+        fold missed a class. With False only ``alpha_``, ``l1_ratio_`` and the
         scores are set.
 """,
 }

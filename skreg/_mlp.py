@@ -356,8 +356,6 @@ class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
         return None
 
     def _initialize(self, Y, layer_units, dtype, random_state):
-        self.n_iter_ = 0
-        self.t_ = 0
         self.n_outputs_ = Y.shape[1]
         self.n_layers_ = len(layer_units)
         self.out_activation_ = self._output_activation()
@@ -371,6 +369,17 @@ class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             b = random_state.uniform(-bound, bound, fan_out)
             self.coefs_.append(W.astype(dtype, copy=False))
             self.intercepts_.append(b.astype(dtype, copy=False))
+        self._restart_progress()
+
+    def _restart_progress(self):
+        """The training record of a network that has not been trained yet.
+
+        ``_initialize`` calls it after drawing the weights; the CV estimators
+        call it on weights from elsewhere (a fold's network), which then train
+        as a fresh fit that starts from them.
+        """
+        self.n_iter_ = 0
+        self.t_ = 0
         if self.early_stopping:
             # What early stopping returns if no validation score is finite.
             self._best_coefs = [W.copy() for W in self.coefs_]

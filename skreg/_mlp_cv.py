@@ -8,12 +8,15 @@ cold fits, where a grid search pays for a full fit at every alpha.
 """
 
 import threading
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import cpu_count, effective_n_jobs
 from sklearn.base import is_classifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import check_cv
+from sklearn.utils.multiclass import unique_labels
 from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
@@ -35,9 +38,22 @@ _CV_ATTRIBUTES = ("alpha_", "l1_ratio_", "alphas_", "scores_", "_n_features_kept
 
 
 def _fold_path(
-    estimator, X, y, sample_weight, train, test, alphas, scoring, warm_max_iter, threads
+    estimator,
+    X,
+    y,
+    sample_weight,
+    train,
+    test,
+    alphas,
+    scoring,
+    warm_max_iter,
+    threads,
+    keep_networks=False,
 ):
     """One fold's path, its BLAS limited to ``threads`` threads (None: as is).
+
+    With ``keep_networks`` the path also brings back its network at every
+    alpha, from which the refit starts.
 
     The limit is process-wide, so it is only set by a worker that has its
     process to itself (a task in a process's main thread): fold threads of one
@@ -57,11 +73,13 @@ def _fold_path(
             X_test=X[test],
             y_test=y[test],
             scoring=scoring,
+            return_models=keep_networks,
             warm_max_iter=warm_max_iter,
         )
-    # Only the figures travel back: the fold's network would be pickled back
-    # to the caller (over the network, on a cluster) for nothing.
-    del path["estimator"]
+    if not keep_networks:
+        # Only the figures travel back: the fold's network would be pickled
+        # back to the caller (over the network, on a cluster) for nothing.
+        del path["estimator"]
     return path
 
 
@@ -192,9 +210,10 @@ class _MLPCVMixin:
                 self.scoring,
                 self.warm_max_iter,
                 threads,
+                keep_networks=self.refit and fold == 0,
             )
             for ratio, grid in zip(ratios, grids)
-            for train, test in folds
+            for fold, (train, test) in enumerate(folds)
         )
         shape = (len(ratios), grids.shape[1], len(folds))
         scores = np.array([p.test_score for p in paths]).reshape(
@@ -219,19 +238,68 @@ class _MLPCVMixin:
         self.alphas_ = grids if len(ratios) > 1 else grids[0]
         self.alpha_ = float(grids[best_ratio, best_alpha])
         if self.refit:
-            self._refit(X, y, sample_weight, grids[best_ratio, : best_alpha + 1])
+            start = paths[best_ratio * len(folds)]
+            model = self._fold_network(start, best_alpha, y)
+            if model is None:
+                model = mlp_path(
+                    X,
+                    y,
+                    alphas=grids[best_ratio, : best_alpha + 1],
+                    estimator=self._base_estimator(self.l1_ratio_),
+                    sample_weight=sample_weight,
+                    warm_max_iter=self.warm_max_iter,
+                ).estimator
+            else:
+                self._continue_on_all_data(model, X, y, sample_weight)
+            self._adopt(model)
 
-    def _refit(self, X, y, sample_weight, alphas):
-        """The path on all the data up to alpha_: the model that predicts."""
-        estimator = self._base_estimator(self.l1_ratio_)
-        model = mlp_path(
-            X,
-            y,
-            alphas=alphas,
-            estimator=estimator,
-            sample_weight=sample_weight,
-            warm_max_iter=self.warm_max_iter,
-        ).estimator
+    def _fold_network(self, path, index, y):
+        """The first fold's network at alpha_, ready to train on all the data.
+
+        None when that fold missed a class of ``y``: its output layer does not
+        fit the data, and the refit runs the whole path instead.
+        """
+        model = path.estimator
+        if is_classifier(self) and not np.array_equal(model.classes_, unique_labels(y)):
+            return None
+        model.coefs_ = path.coefs[index]
+        model.intercepts_ = path.intercepts[index]
+        model._restart_progress()
+        model.set_params(alpha=path.alphas[index])
+        return model
+
+    def _continue_on_all_data(self, model, X, y, sample_weight):
+        """The refit: the fold's network trained on all the data at alpha_.
+
+        scikit-learn's LogisticRegressionCV starts its refit from the folds'
+        mean coefficients at the best C. The hidden units of networks fitted
+        on different folds have no common order, so a mean of their weights
+        means nothing; one fold's network is the start instead. It already
+        sits near the optimum of alpha_ on most of the data, so it gets a warm
+        alpha's budget, where a refit along the path would repeat the
+        fold's whole path on all the data.
+        """
+        if model.solver != "lbfgs":
+            budget = self.warm_max_iter or max(1, self.max_iter // 5)
+            model.set_params(max_iter=budget)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ConvergenceWarning)
+            model.fit(X, y, sample_weight=sample_weight)
+        for warning in caught:
+            if issubclass(warning.category, ConvergenceWarning):
+                warnings.warn(
+                    f"The refit at alpha_={model.alpha:g}, which starts from the "
+                    "first fold's network, reached its iteration budget "
+                    f"({model.max_iter} iterations) before the stopping rule was met.",
+                    ConvergenceWarning,
+                )
+            else:
+                warnings.warn_explicit(
+                    warning.message, warning.category, warning.filename, warning.lineno
+                )
+
+    def _adopt(self, model):
+        """The refit model's fitted attributes, as this estimator's own."""
         for name in _FITTED_ATTRIBUTES:
             if name in model.__dict__ and name not in (
                 "n_features_in_",

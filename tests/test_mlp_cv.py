@@ -57,18 +57,69 @@ def test_scores_are_the_paths_of_the_folds_and_alpha_is_the_best_mean():
     assert model.l1_ratio_ == 0.15
 
 
-def test_the_refit_is_the_path_on_all_the_data_up_to_alpha():
+def _first_fold_network(X, y, alphas, alpha, train):
+    """What the refit starts from, built with public API only."""
+    path = mlp_path(
+        X[train],
+        y[train],
+        alphas=alphas,
+        estimator=MLPClassifier(**PARAMS),
+        return_models=True,
+    )
+    index = int(np.flatnonzero(path.alphas == alpha)[0])
+    # A one-epoch fit on all the data sets everything a warm start needs;
+    # then the weights are the fold's and the training record is empty.
+    model = MLPClassifier(**{**PARAMS, "alpha": alpha, "max_iter": 1}).fit(X, y)
+    model.coefs_ = path.coefs[index]
+    model.intercepts_ = path.intercepts[index]
+    model.n_iter_ = model.t_ = 0
+    model.loss_curve_ = []
+    model.best_loss_ = np.inf
+    return model
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_refit_trains_the_first_folds_network_on_all_the_data():
     X, y = _classification()
     model = MLPClassifierCV(alphas=[0.5, 5.0, 50.0], cv=3, **PARAMS).fit(X, y)
+    train, _ = next(StratifiedKFold(3).split(X, y))
+    reference = _first_fold_network(X, y, model.alphas_, model.alpha_, train)
+    reference.set_params(warm_start=True, max_iter=PARAMS["max_iter"] // 5)
+    reference.fit(X, y)
+    for ours, theirs in zip(model.coefs_, reference.coefs_):
+        np.testing.assert_array_equal(ours, theirs)
+    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
+    assert model.n_iter_ == reference.n_iter_ <= PARAMS["max_iter"] // 5
+    assert model.loss_curve_ == reference.loss_curve_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_refit_runs_the_path_when_the_first_fold_missed_a_class():
+    X, y = _classification(n=150)
+    y = np.where(np.arange(y.size) < 6, 2, y)
+    # The first fold trains without class 2; the second has it on both sides.
+    folds = [(np.arange(6, 150), np.arange(6)), (np.arange(3, 150), np.arange(3))]
+    model = MLPClassifierCV(alphas=[0.5, 5.0], cv=folds, **PARAMS).fit(X, y)
     alphas = model.alphas_[model.alphas_ <= model.alpha_]
     reference = mlp_path(
         X, y, alphas=alphas, estimator=MLPClassifier(**PARAMS)
     ).estimator
     for ours, theirs in zip(model.coefs_, reference.coefs_):
         np.testing.assert_array_equal(ours, theirs)
-    np.testing.assert_array_equal(model.predict(X), reference.predict(X))
-    assert model.score(X, y) == reference.score(X, y)
+    np.testing.assert_array_equal(model.classes_, [0, 1, 2])
     assert model.n_iter_ == reference.n_iter_
+
+
+def test_the_refit_warns_with_its_own_budget():
+    X, y = _classification()
+    with pytest.warns(ConvergenceWarning) as caught:
+        model = MLPClassifierCV(alphas=[0.5, 5.0], cv=2, **PARAMS).fit(X, y)
+    messages = [str(w.message) for w in caught if w.category is ConvergenceWarning]
+    assert messages[-1] == (
+        f"The refit at alpha_={model.alpha_:g}, which starts from the first "
+        "fold's network, reached its iteration budget (6 iterations) before the "
+        "stopping rule was met."
+    )
 
 
 def test_regressor_and_a_list_of_l1_ratios():
