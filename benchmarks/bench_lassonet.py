@@ -106,8 +106,7 @@ def path_estimator(**params):
         learning_rate_init=0.01,
         max_iter=200,
         random_state=0,
-        **params,
-    )
+    ).set_params(**params)
 
 
 def _kept(model):
