@@ -48,8 +48,11 @@ row's best test accuracy among its points with at most k features kept (the
 same rule for every row; it selects on the test set, so it compares what each
 method can reach at k features, not a tuned model). With ``--repeats`` the
 whole comparison runs again and the times are medians; the accuracies, with
-fixed seeds, must not change (the script says if they do). Everything runs on
-one thread; the times include scoring the points on the test set.
+fixed seeds, must not change (the script says if they do). ``--random-state``
+seeds every model (skreg's path and refits, LassoNet's ``random_state`` and
+``torch_seed``; default 0), not the data: the comparison at one seed is one
+draw, and benchmarks/README.md gives three. Everything runs on one thread; the
+times include scoring the points on the test set.
 """
 
 import argparse
@@ -160,7 +163,7 @@ def skreg_path(
     return filled
 
 
-def refit_scores(kept_sets, X_train, X_test, y_train, y_test):
+def refit_scores(kept_sets, X_train, X_test, y_train, y_test, random_state=0):
     """Test accuracy of a plain ``MLPClassifier((32,))`` on each kept set's columns."""
     scores = {}
     with warnings.catch_warnings():
@@ -168,7 +171,7 @@ def refit_scores(kept_sets, X_train, X_test, y_train, y_test):
         for kept in kept_sets:
             key = tuple(int(j) for j in kept)
             if key and key not in scores:
-                model = MLPClassifier((32,), random_state=0)
+                model = MLPClassifier((32,), random_state=random_state)
                 model.fit(X_train[:, key], y_train)
                 scores[key] = model.score(X_test[:, key], y_test)
     return scores
@@ -182,14 +185,15 @@ def _with_refits(points, scores):
     ]
 
 
-def skreg_points(X_train, X_test, y_train, y_test, alphas):
+def skreg_points(X_train, X_test, y_train, y_test, alphas, random_state):
+    estimator = path_estimator(random_state=random_state)
     return [
         (f"alpha={alpha:.4g}", _kept(model), model.score(X_test, y_test))
-        for alpha, model in skreg_path(X_train, y_train, alphas)
+        for alpha, model in skreg_path(X_train, y_train, alphas, estimator=estimator)
     ]
 
 
-def lassonet_points(X_train, X_test, y_train, y_test, path_multiplier):
+def lassonet_points(X_train, X_test, y_train, y_test, path_multiplier, random_state):
     import torch
     from lassonet import LassoNetClassifier
 
@@ -198,8 +202,8 @@ def lassonet_points(X_train, X_test, y_train, y_test, path_multiplier):
         hidden_dims=(32,),
         path_multiplier=path_multiplier,
         verbose=0,
-        random_state=0,
-        torch_seed=0,
+        random_state=random_state,
+        torch_seed=random_state,
     )
     path = model.path(X_train, y_train, return_state_dicts=True)
     points = []
@@ -217,17 +221,15 @@ def _timed(function, *args):
     return result, time.perf_counter() - start
 
 
-def _compare(data, path_multiplier):
+def _compare(data, path_multiplier, random_state):
     """One run of both methods and their refits: the points and the four times."""
     X_train, X_test, y_train, y_test = data
     alphas = alpha_max(X_train, y_train, l1_ratio=0.0, group=True) * GRID
-    ours, ours_time = _timed(skreg_points, *data, alphas)
-    scores, ours_refit = _timed(
-        refit_scores, [p[1] for p in ours], X_train, X_test, y_train, y_test
-    )
-    theirs, theirs_time = _timed(lassonet_points, *data, path_multiplier)
+    ours, ours_time = _timed(skreg_points, *data, alphas, random_state)
+    scores, ours_refit = _timed(refit_scores, [p[1] for p in ours], *data, random_state)
+    theirs, theirs_time = _timed(lassonet_points, *data, path_multiplier, random_state)
     their_scores, theirs_refit = _timed(
-        refit_scores, [p[1] for p in theirs], X_train, X_test, y_train, y_test
+        refit_scores, [p[1] for p in theirs], *data, random_state
     )
     points = (_with_refits(ours, scores), _with_refits(theirs, their_scores))
     times = (ours_time, ours_time + ours_refit, theirs_time, theirs_time + theirs_refit)
@@ -301,6 +303,13 @@ def main(argv=None, out=sys.stdout):
         default=1,
         help="runs of the whole comparison; the times are their medians",
     )
+    parser.add_argument(
+        "--random-state",
+        type=int,
+        default=0,
+        help="the seed of every model (skreg's path and refits, LassoNet's "
+        "random_state and torch_seed); the data do not change",
+    )
     args = parser.parse_args(argv)
     try:
         import lassonet  # noqa: F401
@@ -315,7 +324,7 @@ def main(argv=None, out=sys.stdout):
     runs = []
     with threadpoolctl.threadpool_limits(1):
         for _ in range(args.repeats):
-            runs.append(_compare(data, args.path_multiplier))
+            runs.append(_compare(data, args.path_multiplier, args.random_state))
     (ours, theirs), _ = runs[0]
     times = [statistics.median(run[1][i] for run in runs) for i in range(4)]
     known = args.data == "synthetic"
