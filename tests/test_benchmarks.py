@@ -1,5 +1,5 @@
-"""Smoke tests of benchmarks/bench_fit.py and bench_select.py: they run and their
-tables are well formed.
+"""Smoke tests of benchmarks/bench_fit.py, bench_select.py and the skreg side of
+bench_lassonet.py: they run and their tables are well formed.
 
 No timing is asserted: CI machines are too noisy for that. The point is that
 the benchmark keeps working as the estimators change.
@@ -11,8 +11,14 @@ import json
 import math
 import pathlib
 import sys
+import warnings
 
+import numpy as np
 import pytest
+from sklearn.datasets import make_classification
+from sklearn.exceptions import ConvergenceWarning
+
+from skreg import mlp_path
 
 BENCH_PATH = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "bench_fit.py"
 
@@ -198,3 +204,60 @@ def test_bench_select_quick_run():
     assert rows[0]["ratio"] == 1.0
     assert all(math.isfinite(row["median"]) and row["median"] > 0 for row in rows)
     assert "kept" in out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def bench_lassonet():
+    path = BENCH_PATH.with_name("bench_lassonet.py")
+    spec = importlib.util.spec_from_file_location("bench_lassonet", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_bench_lassonet_path_is_mlp_paths_with_gaps_bisected(bench_lassonet):
+    # The skreg side needs no lassonet: its grid points are mlp_path's fits,
+    # and a bisection adds the geometric mean of a gap's alphas.
+    X, y = make_classification(n_samples=200, n_features=12, random_state=0)
+    alphas = np.logspace(-1, 1.5, 6)
+    estimator = bench_lassonet.path_estimator(max_iter=30)
+    grid = bench_lassonet.skreg_path(X, y, alphas, estimator=estimator, bisections=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reference = mlp_path(
+            X, y, alphas=alphas, estimator=estimator, return_models=True
+        )
+    assert [alpha for alpha, _ in grid] == list(reference.alphas[: len(grid)])
+    for i, (_, model) in enumerate(grid):
+        for W, W_path in zip(model.coefs_, reference.coefs[i]):
+            np.testing.assert_array_equal(W, W_path)
+    # The path stops at the first alpha that keeps no input.
+    counts = [model.n_features_kept_ for _, model in grid]
+    assert 0 not in counts[:-1]
+
+    filled = bench_lassonet.skreg_path(X, y, alphas, estimator=estimator, bisections=1)
+    expected = [grid[0][0]]
+    for (low, model_low), (high, model_high) in zip(grid, grid[1:]):
+        if model_low.n_features_kept_ - model_high.n_features_kept_ > 1:
+            expected.append(np.sqrt(low * high))
+        expected.append(high)
+    np.testing.assert_allclose([alpha for alpha, _ in filled], expected)
+    assert len(expected) > len(grid)
+
+
+def test_bench_lassonet_best_within(bench_lassonet):
+    points = [
+        ("a", np.arange(5), 0.9, 0.95),
+        ("b", np.arange(2), 0.7, 0.8),
+        ("c", np.arange(0), 0.5, 0.5),
+    ]
+    assert bench_lassonet.best_within(points, (0, 1, 2, 5), 2) == [0.5, 0.5, 0.7, 0.9]
+    assert bench_lassonet.best_within(points, (1, 4), 3) == [0.5, 0.8]
+    assert bench_lassonet.best_within(points[:1], (4,), 2) == [None]
+
+
+def test_bench_lassonet_without_lassonet(bench_lassonet, monkeypatch):
+    monkeypatch.setitem(sys.modules, "lassonet", None)
+    out = io.StringIO()
+    assert bench_lassonet.main(["--data", "breast_cancer"], out=out) is None
+    assert "lassonet is not installed" in out.getvalue()
