@@ -1,7 +1,9 @@
 """The compiled kernels of ``skreg._kernels``, or None where they are not in use.
 
 The extension is optional (see setup.py), and setting the environment variable
-``SKREG_NO_KERNELS`` to anything but ``0`` switches it off at import. Each
+``SKREG_NO_KERNELS`` to anything but ``0`` switches it off at import. On a CPU
+with AVX2 the same kernels built with AVX2 allowed, ``skreg._kernels_avx2``,
+are used where they were built (``LOOPS`` says which). Each
 kernel replaces a sequence of numpy operations with one pass that gives the
 same bits, and the callers keep the numpy sequence for when a kernel is None.
 The callers look the kernels up here at each call, so a test can switch one
@@ -33,6 +35,19 @@ else:
         _MISSING = f"not built ({error})"
     else:
         _MISSING = None
+
+# The instruction set the kernels' loops were built for: the baseline module
+# runs everywhere, the AVX2 build of the same source only where the CPU has it.
+LOOPS = None
+if _kernels is not None:
+    LOOPS = "baseline"
+    if _kernels._cpu_has_avx2():
+        try:
+            from skreg import _kernels_avx2 as _kernels
+        except ImportError:  # pragma: no cover - built without the AVX2 module
+            pass
+        else:
+            LOOPS = "avx2"
 
 adam_step = getattr(_kernels, "adam_step", None)
 bias_relu = getattr(_kernels, "bias_relu", None)

@@ -54,6 +54,9 @@ def _versions():
     # threadpoolctl only sees the libraries loaded so far: numpy's and
     # scipy's, both imported above.
     items += [("BLAS", line) for line in _blas_lines()]
+    if _fused.LOOPS is not None:
+        # Which build of the kernels this CPU runs (see setup.py).
+        items.append(("kernel loops", _fused.LOOPS))
     items.append(("compiled kernels", _fused.status()))
     return items
 

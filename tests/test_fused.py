@@ -1,6 +1,8 @@
 """The compiled kernels give the same bits as the numpy code they replace."""
 
+import importlib
 import os
+import platform
 import subprocess
 import sys
 
@@ -21,10 +23,23 @@ from skreg._penalties import ElasticNetPenalty
 pytestmark = pytest.mark.skipif(
     skreg._fused._kernels is None, reason=f"kernels: {skreg._fused.status()}"
 )
-kernels = skreg._fused._kernels
+# Both builds of the kernels where this CPU runs both: the baseline module
+# and the AVX2 one that skreg._fused picks here.
+VARIANTS = (
+    ["_kernels", "_kernels_avx2"] if skreg._fused.LOOPS == "avx2" else ["_kernels"]
+)
 DTYPES = pytest.mark.parametrize("dtype", [np.float32, np.float64])
 # Sizes around the vector widths (4, 8, 16 lanes) and their remainders.
 SIZES = [1, 7, 16, 33, 1000, 4099]
+
+
+@pytest.fixture(autouse=True, params=VARIANTS)
+def kernels(request, monkeypatch):
+    """The module under test, its kernels the ones skreg._fused hands out."""
+    module = importlib.import_module(f"skreg.{request.param}")
+    for name in skreg._fused.NAMES:
+        monkeypatch.setattr(skreg._fused, name, getattr(module, name))
+    return module
 
 
 def _switch_off(monkeypatch, names=skreg._fused.NAMES):
@@ -67,7 +82,7 @@ def _count_calls(monkeypatch):
     return calls
 
 
-def test_every_kernel_is_looked_up():
+def test_every_kernel_is_looked_up(kernels):
     # A kernel added to the extension but not to skreg._fused would never run.
     public = {
         n
@@ -188,7 +203,7 @@ def _softmaxed(Z, b):
 
 @DTYPES
 @pytest.mark.parametrize("shape", SOFTMAX_SHAPES)
-def test_softmax_kernels_equal_the_numpy_code(dtype, shape, monkeypatch):
+def test_softmax_kernels_equal_the_numpy_code(dtype, shape, monkeypatch, kernels):
     Z, b = _output_layer(shape, dtype)
     results = _on_and_off(lambda: _softmaxed(Z, b), monkeypatch)
     _assert_same_bits([results[0]], [results[1]])
@@ -253,7 +268,7 @@ def test_dropout_equals_the_numpy_code(dtype, rate, shape, monkeypatch):
 
 
 @pytest.mark.parametrize("threshold", [0, 1, 6554, 65535, 65536])
-def test_dropout_keeps_exactly_the_units_at_or_above_the_threshold(threshold):
+def test_dropout_keeps_exactly_the_units_at_or_above_the_threshold(threshold, kernels):
     bits = np.arange(2**16, dtype=np.uint16)  # every value once
     x = np.linspace(-2, 2, bits.size).reshape(256, 256)
     mask, dropped = np.empty_like(x), np.empty_like(x)
@@ -311,7 +326,7 @@ def test_class_kernels_equal_the_numpy_code(dtype, class_dtype, shape, monkeypat
 @DTYPES
 @pytest.mark.parametrize("index_dtype", [np.uint16, np.int32, np.int64])
 @pytest.mark.parametrize("shape", [(1, 1), (40, 3), (1000, 100)])
-def test_take_rows_equals_numpy_take(dtype, index_dtype, shape):
+def test_take_rows_equals_numpy_take(dtype, index_dtype, shape, kernels):
     rng = np.random.default_rng(shape[0])
     X = (rng.standard_normal(shape) * 100).astype(dtype)
     # A shuffled batch, a repeated row, and the first and last rows.
@@ -325,21 +340,21 @@ def test_take_rows_equals_numpy_take(dtype, index_dtype, shape):
 @pytest.mark.parametrize(
     "call",
     [
-        lambda z: kernels.bias_relu(z, np.ones(2)),
-        lambda z: kernels.bias_shift_max(z[:, :0], np.ones(0)),
-        lambda z: kernels.relu_backward(z, np.ones((4, 2))),
-        lambda z: kernels.class_delta(z, np.ones((4, 3)), np.array([0, 1, 2, 3]), 1.0),
-        lambda z: kernels.class_delta(z, np.ones((4, 3)), np.array([0, 1, 2]), 1.0),
-        lambda z: kernels.take_rows(np.ones((2, 3)), np.array([0, 1, 1, 2]), z),
-        lambda z: kernels.take_rows(np.ones((2, 3)), np.array([0, 1]), z),
-        lambda z: kernels.dropout(np.ones(11, np.uint16), 1, 1.0, z, z.copy(), z),
+        lambda k, z: k.bias_relu(z, np.ones(2)),
+        lambda k, z: k.bias_shift_max(z[:, :0], np.ones(0)),
+        lambda k, z: k.relu_backward(z, np.ones((4, 2))),
+        lambda k, z: k.class_delta(z, np.ones((4, 3)), np.array([0, 1, 2, 3]), 1.0),
+        lambda k, z: k.class_delta(z, np.ones((4, 3)), np.array([0, 1, 2]), 1.0),
+        lambda k, z: k.take_rows(np.ones((2, 3)), np.array([0, 1, 1, 2]), z),
+        lambda k, z: k.take_rows(np.ones((2, 3)), np.array([0, 1]), z),
+        lambda k, z: k.dropout(np.ones(11, np.uint16), 1, 1.0, z, z.copy(), z),
     ],
 )
-def test_kernels_refuse_shapes_and_indices_before_writing(call):
+def test_kernels_refuse_shapes_and_indices_before_writing(call, kernels):
     # Without bounds checks, a wrong call must not read or write out of bounds.
     z = np.zeros((4, 3))
     with pytest.raises(ValueError):
-        call(z)
+        call(kernels, z)
     assert not z.any()
 
 
@@ -441,3 +456,18 @@ def test_kernel_ready_copies_only_what_the_kernels_cannot_take():
         ready = skreg._fused.kernel_ready(make(X))
         assert skreg._fused.fusable(ready) and ready.dtype == X.dtype
         np.testing.assert_array_equal(ready, X)
+
+
+def test_the_avx2_build_is_used_where_the_cpu_has_avx2():
+    import skreg._kernels as baseline
+
+    if os.path.exists("/proc/cpuinfo") and platform.machine() == "x86_64":
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = next(line for line in cpuinfo if line.startswith("flags"))
+        assert baseline._cpu_has_avx2() == ("avx2" in flags.split())
+    if baseline._cpu_has_avx2():
+        assert skreg._fused.LOOPS == "avx2"
+        assert skreg._fused._kernels.__name__ == "skreg._kernels_avx2"
+    else:
+        assert skreg._fused.LOOPS == "baseline"
+        assert skreg._fused._kernels is baseline

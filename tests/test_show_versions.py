@@ -26,6 +26,7 @@ def test_show_versions_names_versions_blas_and_kernels(capsys):
     # numpy's BLAS at least, as threadpoolctl names it, with its thread count.
     assert blas and all(re.search(r", \d+ threads", line) for line in blas), blas
     assert lines[-1] == f"compiled kernels: {_fused.status()}"
+    assert values.get("kernel loops") == _fused.LOOPS
 
 
 def test_show_versions_without_kernels(tmp_path):
