@@ -34,8 +34,12 @@ The four rows of the final table:
   set) is refitted by a plain ``MLPClassifier((32,), random_state=0)`` (its
   default ``penalty='l2'``, ``alpha=1e-4``) on the kept columns only, and that
   model's accuracy is the point's. This is the two-stage recipe of the user
-  guide: the group lasso selects, an unpenalized network fits. Its time
-  includes the path and every refit.
+  guide: the group lasso selects, an unpenalized network fits. Below the
+  sparsest path model that keeps an input (the path can fall from a few inputs
+  to none at once, when its last hidden units die together), the budgets k
+  take that model's k most important inputs
+  (``SelectFromModel(max_features=k, threshold=-np.inf)``), refitted the same
+  way. Its time includes the path and every refit.
 * ``LassoNet``: ``LassoNetClassifier(hidden_dims=(32,))`` (its default
   ``M=10``) along its own warm-started path of ``lambda``
   (``--path-multiplier``, default 1.05), each point's own model, as LassoNet
@@ -66,6 +70,7 @@ import numpy as np
 import threadpoolctl
 from sklearn.datasets import load_breast_cancer, make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.feature_selection import SelectFromModel
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
@@ -185,12 +190,39 @@ def _with_refits(points, scores):
     ]
 
 
+def ranked_points(alpha, model):
+    """The top k inputs of a model by ``feature_importances_``, for k below its
+    kept count: ``SelectFromModel(max_features=k, threshold=-inf)``.
+
+    Points for the refit only (their own accuracy is NaN: the model uses more
+    inputs than k).
+    """
+    return [
+        (
+            f"top {k}, alpha={alpha:.4g}",
+            SelectFromModel(
+                model, prefit=True, max_features=k, threshold=-np.inf
+            ).get_support(indices=True),
+            np.nan,
+        )
+        for k in range(1, model.n_features_kept_)
+    ]
+
+
 def skreg_points(X_train, X_test, y_train, y_test, alphas, random_state):
     estimator = path_estimator(random_state=random_state)
-    return [
+    path = skreg_path(X_train, y_train, alphas, estimator=estimator)
+    points = [
         (f"alpha={alpha:.4g}", _kept(model), model.score(X_test, y_test))
-        for alpha, model in skreg_path(X_train, y_train, alphas, estimator=estimator)
+        for alpha, model in path
     ]
+    # Below the sparsest model that keeps an input, the path can fall to no
+    # input at once (the last hidden units die together): the smaller budgets
+    # take that model's most important inputs instead.
+    sparsest = [(alpha, model) for alpha, model in path if model.n_features_kept_]
+    if sparsest:
+        points += ranked_points(*sparsest[-1])
+    return points
 
 
 def lassonet_points(X_train, X_test, y_train, y_test, path_multiplier, random_state):
@@ -240,7 +272,10 @@ def best_within(points, budgets, column):
     """Each budget k's best accuracy (``column`` 2: own, 3: refit) among the
     points with at most k features kept; None where no point has so few."""
     return [
-        max((p[column] for p in points if p[1].size <= k), default=None)
+        max(
+            (p[column] for p in points if p[1].size <= k and not np.isnan(p[column])),
+            default=None,
+        )
         for k in budgets
     ]
 

@@ -254,6 +254,27 @@ def test_bench_lassonet_best_within(bench_lassonet):
     assert bench_lassonet.best_within(points, (0, 1, 2, 5), 2) == [0.5, 0.5, 0.7, 0.9]
     assert bench_lassonet.best_within(points, (1, 4), 3) == [0.5, 0.8]
     assert bench_lassonet.best_within(points[:1], (4,), 2) == [None]
+    # A ranked point counts for the refit only.
+    ranked = [*points, ("top 1", np.arange(1), np.nan, 0.6)]
+    assert bench_lassonet.best_within(ranked, (1,), 2) == [0.5]
+    assert bench_lassonet.best_within(ranked, (1,), 3) == [0.6]
+
+
+def test_bench_lassonet_ranked_points_are_the_most_important_inputs(bench_lassonet):
+    X, y = make_classification(n_samples=200, n_features=12, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = bench_lassonet.path_estimator(max_iter=30, alpha=3.0).fit(X, y)
+    importances = model.feature_importances_
+    assert model.n_features_kept_ > 2
+    points = bench_lassonet.ranked_points(3.0, model)
+    assert [kept.size for _, kept, _ in points] == list(
+        range(1, model.n_features_kept_)
+    )
+    for _, kept, accuracy in points:
+        others = np.setdiff1d(np.arange(12), kept)
+        assert importances[kept].min() > importances[others].max()
+        assert np.isnan(accuracy)
 
 
 def test_bench_lassonet_without_lassonet(bench_lassonet, monkeypatch):
