@@ -18,7 +18,6 @@ from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
     RegressorMixin,
-    clone,
     is_classifier,
 )
 from sklearn.exceptions import ConvergenceWarning
@@ -38,7 +37,7 @@ from skreg._exceptions import InconsistentVersionWarning
 from skreg._losses import LOSSES, smooth_targets
 from skreg._optimizers import OPTIMIZERS
 from skreg._penalties import GROUP_PENALTIES, make_penalties
-from skreg._selection import input_importances, prune
+from skreg._selection import SelectionMixin
 from skreg._solvers import DivergenceError, EpochRunner, fit_lbfgs
 from skreg._training import (
     LossStallRule,
@@ -114,11 +113,14 @@ def _balanced_weights(encoded, base, n_classes):
     return weights
 
 
-class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
+class _BaseMLP(SelectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
     """Shared fitting logic of the classifier and the regressor."""
 
     # What fitting sets, by name (a subclass that sets more extends it).
     _fitted_attributes = _FITTED_ATTRIBUTES
+    # What pruned() carries over to the smaller estimator: these, also for a
+    # subclass that sets more.
+    _carried_attributes = _FITTED_ATTRIBUTES
 
     # The "?" link of the HTML repr: scikit-learn's BaseEstimator fills the
     # template for classes of _doc_link_module (estimator_module is the public
@@ -831,106 +833,6 @@ class _BaseMLP(CallbackSupportMixin, BaseEstimator, ABC):
             The fitted estimator.
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
-
-    # ------------------------------------------------------------------
-    # What the network uses: feature selection and pruning
-    # ------------------------------------------------------------------
-
-    def _used_network(self, drop_inputs=False):
-        check_is_fitted(self)
-        return prune(self.coefs_, self.intercepts_, drop_inputs=drop_inputs)
-
-    @property
-    def feature_importances_(self):
-        """L2 norm of each input feature's weights into the units still in use.
-
-        A property of ``coefs_``: exactly 0.0 for a feature the network no
-        longer uses (see ``n_features_kept_``), so that
-        :class:`~sklearn.feature_selection.SelectFromModel` can select on it.
-        """
-        # Columns of dead hidden units do not count: a feature whose only
-        # non-zero weights lead to units that reach no output is unused, as
-        # pruned() sees it.
-        return input_importances(self._used_network().coefs)
-
-    @property
-    def n_features_kept_(self):
-        """Number of input features the network uses (non-zero importance)."""
-        return int(np.count_nonzero(self.feature_importances_))
-
-    @property
-    def n_units_kept_(self):
-        """Number of units of each hidden layer that reach the output."""
-        kept_units = self._used_network().kept_units
-        return np.array([kept.size for kept in kept_units], dtype=np.intp)
-
-    def pruned(self, *, drop_inputs=False):
-        """The same fitted model without the units and inputs it does not use.
-
-        A hidden unit whose outgoing weights are all exactly zero (as
-        ``penalty='group'`` makes them) cannot change the output: the returned
-        estimator has those units removed (``hidden_layer_sizes`` becomes
-        ``n_units_kept_``) and predicts the same up to rounding. This estimator
-        is not modified.
-
-        Parameters
-        ----------
-        drop_inputs : bool, default=False
-            Whether to remove the unused input features too. By default the
-            pruned estimator takes the same ``X`` as this one, so it can
-            replace it anywhere. With ``drop_inputs=True`` it takes only the
-            columns ``np.flatnonzero(self.feature_importances_)``
-            (``n_features_in_`` and ``feature_names_in_`` say so), which saves
-            the first layer's work on unused columns but needs ``X`` sliced.
-
-        Returns
-        -------
-        estimator : object
-            A new fitted estimator of the same class and parameters, but for
-            ``hidden_layer_sizes``. Its training record (``loss_curve_``,
-            ``n_iter_``, ...) is this one's; a warm start or ``partial_fit``
-            continues training the smaller network with a fresh optimizer
-            state. A hidden layer with no unit left gives a size of 0, which
-            predicts (a constant) but cannot be fitted again.
-        """
-        network = self._used_network(drop_inputs=drop_inputs)
-        if drop_inputs and network.kept_inputs.size == 0:
-            # scikit-learn's input checks refuse data without columns.
-            raise ValueError(
-                "The network uses no input feature (its output is a constant), "
-                "so pruned(drop_inputs=True) would take no column. Use "
-                "drop_inputs=False, or fit with a smaller alpha."
-            )
-        sizes = tuple(int(kept.size) for kept in network.kept_units)
-        smaller = clone(self).set_params(hidden_layer_sizes=sizes)
-        # The optimizer's moments and early stopping's best weights have the
-        # old shapes: the smaller network starts them anew.
-        stale = {
-            "coefs_",
-            "intercepts_",
-            "_optimizer",
-            "_best_coefs",
-            "_best_intercepts",
-        }
-        smaller.__dict__.update(
-            copy.deepcopy(
-                {
-                    name: self.__dict__[name]
-                    for name in _FITTED_ATTRIBUTES
-                    if name in self.__dict__ and name not in stale
-                }
-            )
-        )
-        smaller.coefs_ = network.coefs
-        smaller.intercepts_ = network.intercepts
-        if "_best_coefs" in self.__dict__:
-            smaller._best_coefs = [W.copy() for W in network.coefs]
-            smaller._best_intercepts = [b.copy() for b in network.intercepts]
-        if drop_inputs:
-            smaller.n_features_in_ = int(network.kept_inputs.size)
-            if hasattr(self, "feature_names_in_"):
-                smaller.feature_names_in_ = self.feature_names_in_[network.kept_inputs]
-        return smaller
 
     # ------------------------------------------------------------------
     # Pickling

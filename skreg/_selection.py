@@ -4,12 +4,16 @@ Functions of the weight arrays only (``coefs_``, ``intercepts_`` as the
 estimators store them), so they apply to any fitted multi-layer perceptron with
 scikit-learn's layout: ``coefs[i]`` has shape ``(n_units[i], n_units[i + 1])``,
 row ``j`` holding the outgoing weights of unit ``j`` of layer ``i`` (layer 0 is
-the input).
+the input). ``SelectionMixin`` gives the estimators their selection API on top
+of them.
 """
 
+import copy
 from collections import namedtuple
 
 import numpy as np
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
 
 PrunedNetwork = namedtuple(
     "PrunedNetwork", ["coefs", "intercepts", "kept_inputs", "kept_units"]
@@ -166,3 +170,109 @@ def prune(coefs, intercepts, *, drop_inputs=True):
     else:
         kept_inputs = np.arange(coefs[0].shape[0])
     return PrunedNetwork(coefs, intercepts, kept_inputs, kept_units)
+
+
+class SelectionMixin:
+    """The selection API of a fitted estimator: importances, counts, pruning.
+
+    For an estimator that stores ``coefs_`` and ``intercepts_`` as above, takes
+    ``hidden_layer_sizes``, and names in ``_carried_attributes`` the fitted
+    attributes that ``pruned`` copies to the smaller estimator (the weights
+    and what has their shapes are made anew).
+    """
+
+    def _used_network(self, drop_inputs=False):
+        check_is_fitted(self)
+        return prune(self.coefs_, self.intercepts_, drop_inputs=drop_inputs)
+
+    @property
+    def feature_importances_(self):
+        """L2 norm of each input feature's weights into the units still in use.
+
+        A property of ``coefs_``: exactly 0.0 for a feature the network no
+        longer uses (see ``n_features_kept_``), so that
+        :class:`~sklearn.feature_selection.SelectFromModel` can select on it.
+        """
+        # Columns of dead hidden units do not count: a feature whose only
+        # non-zero weights lead to units that reach no output is unused, as
+        # pruned() sees it.
+        return input_importances(self._used_network().coefs)
+
+    @property
+    def n_features_kept_(self):
+        """Number of input features the network uses (non-zero importance)."""
+        return int(np.count_nonzero(self.feature_importances_))
+
+    @property
+    def n_units_kept_(self):
+        """Number of units of each hidden layer that reach the output."""
+        kept_units = self._used_network().kept_units
+        return np.array([kept.size for kept in kept_units], dtype=np.intp)
+
+    def pruned(self, *, drop_inputs=False):
+        """The same fitted model without the units and inputs it does not use.
+
+        A hidden unit whose outgoing weights are all exactly zero (as
+        ``penalty='group'`` makes them) cannot change the output: the returned
+        estimator has those units removed (``hidden_layer_sizes`` becomes
+        ``n_units_kept_``) and predicts the same up to rounding. This estimator
+        is not modified.
+
+        Parameters
+        ----------
+        drop_inputs : bool, default=False
+            Whether to remove the unused input features too. By default the
+            pruned estimator takes the same ``X`` as this one, so it can
+            replace it anywhere. With ``drop_inputs=True`` it takes only the
+            columns ``np.flatnonzero(self.feature_importances_)``
+            (``n_features_in_`` and ``feature_names_in_`` say so), which saves
+            the first layer's work on unused columns but needs ``X`` sliced.
+
+        Returns
+        -------
+        estimator : object
+            A new fitted estimator of the same class and parameters, but for
+            ``hidden_layer_sizes``. Its training record (``loss_curve_``,
+            ``n_iter_``, ...) is this one's; a warm start or ``partial_fit``
+            continues training the smaller network with a fresh optimizer
+            state. A hidden layer with no unit left gives a size of 0, which
+            predicts (a constant) but cannot be fitted again.
+        """
+        network = self._used_network(drop_inputs=drop_inputs)
+        if drop_inputs and network.kept_inputs.size == 0:
+            # scikit-learn's input checks refuse data without columns.
+            raise ValueError(
+                "The network uses no input feature (its output is a constant), "
+                "so pruned(drop_inputs=True) would take no column. Use "
+                "drop_inputs=False, or fit with a smaller alpha."
+            )
+        sizes = tuple(int(kept.size) for kept in network.kept_units)
+        smaller = clone(self).set_params(hidden_layer_sizes=sizes)
+        # The optimizer's moments and early stopping's best weights have the
+        # old shapes: the smaller network starts them anew.
+        stale = {
+            "coefs_",
+            "intercepts_",
+            "_optimizer",
+            "_best_coefs",
+            "_best_intercepts",
+        }
+        smaller.__dict__.update(
+            copy.deepcopy(
+                {
+                    name: self.__dict__[name]
+                    for name in self._carried_attributes
+                    if name in self.__dict__ and name not in stale
+                }
+            )
+        )
+        smaller.coefs_ = network.coefs
+        smaller.intercepts_ = network.intercepts
+        if "_best_coefs" in self.__dict__:
+            smaller._best_coefs = [W.copy() for W in network.coefs]
+            smaller._best_intercepts = [b.copy() for b in network.intercepts]
+        if drop_inputs:
+            smaller.n_features_in_ = int(network.kept_inputs.size)
+            if hasattr(self, "feature_names_in_"):
+                smaller.feature_names_in_ = self.feature_names_in_[network.kept_inputs]
+        return smaller

@@ -191,6 +191,159 @@ class EpochRunner:
         return accumulated
 
 
+class _LbfgsProblem:
+    """The objective over L-BFGS-B's flat vector ``theta``, and its packing.
+
+    ``theta`` is the weights then the intercepts, or with a ``split_slope``
+    (an ``|W|`` part) the positive parts of the weights, their negative parts,
+    then the intercepts, the parts bounded below by 0 (see ``fit_lbfgs``).
+    """
+
+    def __init__(self, network, penalty, X, Y, sample_weight):
+        self.network = network
+        self.penalty = penalty
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self._loss = LOSSES[network.out_activation]
+        self._row_weights = _row_weights(sample_weight, X.shape[0])
+        (self._weights, self._biases), self._grads = network.param_groups
+        self._n_weights = self._weights.size
+        self.slope = penalty.split_slope()
+        self.split = self.slope is not None
+        self.theta0 = self._pack()
+
+    def _pack(self):
+        weights, biases = self._weights, self._biases
+        if self.split:
+            return np.concatenate(
+                [np.maximum(weights, 0), np.maximum(-weights, 0), biases]
+            )
+        return np.concatenate([weights, biases])
+
+    def bounds(self):
+        """The parts of the split weights at 0 or above; None without a split."""
+        if not self.split:
+            return None
+        lower = np.full(self.theta0.size, -np.inf)
+        lower[: 2 * self._n_weights] = 0.0
+        return scipy.optimize.Bounds(lower, np.inf)
+
+    def options(self, *, max_iter, max_fun, tol):
+        """scipy's L-BFGS-B options for this packing."""
+        options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
+        if self.split:
+            # scikit-learn's MLP keeps scipy's default relative-reduction test
+            # (ftol) beside gtol=tol, and parity without an |W| part needs the
+            # same. The split problem is bound-constrained and flat along
+            # correlated inputs: steps that move weight between them, or between
+            # the two halves of a weight, lower the objective by less than ftol
+            # long before the projected gradient reaches tol, and scipy reported
+            # convergence at a wrong zero pattern. There the projected gradient is
+            # the stopping test, as tol says; ftol=0 only stops a run that makes
+            # no progress at all.
+            options["ftol"] = 0.0
+        return options
+
+    def set_params(self, theta):
+        """Write the parameters of ``theta`` into the network."""
+        n_weights = self._n_weights
+        if self.split:
+            positive, negative = theta[:n_weights], theta[n_weights : 2 * n_weights]
+            np.subtract(positive, negative, out=self._weights)
+        else:
+            self._weights[...] = theta[:n_weights]
+        self._biases[...] = theta[-self._biases.size :]
+
+    def params_at(self, theta):
+        """Copies of the flat weights and intercepts of ``theta``."""
+        n_weights = self._n_weights
+        if self.split:
+            flat = theta[:n_weights] - theta[n_weights : 2 * n_weights]
+        else:
+            flat = theta[:n_weights]
+        return (
+            flat.astype(self._weights.dtype, copy=True),
+            theta[-self._biases.size :].astype(self._biases.dtype, copy=True),
+        )
+
+    def loss_and_gradient(self, theta):
+        """The objective at ``theta`` and its gradient, as scipy's ``jac=True``."""
+        weights = self._weights
+        weight_grads, bias_grads = self._grads
+        self.set_params(theta)
+        P = self.network.forward(self.X)
+        loss = self._loss(self.Y, P, self.sample_weight)
+        self.network.backward(self.Y, self._row_weights)
+        self.penalty.add_smooth_gradient(weights, weight_grads)
+        loss += self.penalty.smooth_value(weights)
+        if not self.split:
+            return loss, np.concatenate([weight_grads, bias_grads])
+        slope = self.slope
+        loss += slope * float(theta[: 2 * self._n_weights].sum())
+        return loss, np.concatenate(
+            [weight_grads + slope, slope - weight_grads, bias_grads]
+        )
+
+
+class _LbfgsRun:
+    """One scipy run of an ``_LbfgsProblem``: the monitor and an interrupt.
+
+    The last completed iterate (``x``, ``fun``, ``nit``) is kept: mid-run the
+    network holds a trial point of the line search, so an interrupted run goes
+    back to this one.
+    """
+
+    def __init__(self, problem, monitor):
+        self.problem = problem
+        self.monitor = monitor
+        self.x, self.fun, self.nit = problem.theta0, None, 0
+        # Whether an iteration has begun and not ended yet: an iteration begins
+        # with its first evaluation, so none is reported after the last one.
+        self._iterating = False
+        self.stopped = False
+
+    def _objective(self, theta):
+        if self.monitor is not None and not self._iterating:
+            self._iterating = True
+            start = self.x
+            self.monitor.begin(lambda: self.problem.params_at(start))
+        return self.problem.loss_and_gradient(theta)
+
+    def _accept(self, intermediate_result):
+        self.x = intermediate_result.x.copy()
+        self.fun = float(intermediate_result.fun)
+        self.nit += 1
+        if self.monitor is not None:
+            self._iterating = False
+            x = self.x
+            if self.monitor.end(self.nit, self.fun, lambda: self.problem.params_at(x)):
+                # scipy >= 1.11 ends the run cleanly at this iterate.
+                self.stopped = True
+                raise StopIteration
+
+    def minimize(self, options):
+        """Run scipy's L-BFGS-B; the network ends at the result (see fit_lbfgs)."""
+        problem = self.problem
+        try:
+            result = scipy.optimize.minimize(
+                self._objective,
+                problem.theta0,
+                method="L-BFGS-B",
+                jac=True,
+                bounds=problem.bounds(),
+                callback=self._accept,
+                options=options,
+            )
+        except KeyboardInterrupt as interrupt:
+            problem.set_params(self.x)
+            return scipy.optimize.OptimizeResult(
+                x=self.x, fun=self.fun, nit=self.nit, interrupt=interrupt, stopped=False
+            )
+        problem.set_params(result.x)
+        result.interrupt = None
+        result.stopped = self.stopped
+        return result
+
+
 def fit_lbfgs(
     network, penalties, X, Y, sample_weight, *, max_iter, max_fun, tol, monitor=None
 ):
@@ -215,116 +368,6 @@ def fit_lbfgs(
     result describes it (``nit`` iterations, objective ``fun``, None before the
     first), with the exception as ``interrupt`` for the caller to raise.
     """
-    loss_function = LOSSES[network.out_activation]
-    row_weights = _row_weights(sample_weight, X.shape[0])
-    (weights, biases), (weight_grads, bias_grads) = network.param_groups
-    penalty = penalties[0]
-    n_weights = weights.size
-    slope = penalty.split_slope()
-    split = slope is not None
-
-    def set_params(theta):
-        if split:
-            positive, negative = theta[:n_weights], theta[n_weights : 2 * n_weights]
-            np.subtract(positive, negative, out=weights)
-        else:
-            weights[...] = theta[:n_weights]
-        biases[...] = theta[-biases.size :]
-
-    def params_at(theta):
-        if split:
-            flat = theta[:n_weights] - theta[n_weights : 2 * n_weights]
-        else:
-            flat = theta[:n_weights]
-        return (
-            flat.astype(weights.dtype, copy=True),
-            theta[-biases.size :].astype(biases.dtype, copy=True),
-        )
-
-    # Whether an iteration has begun and not ended yet: an iteration begins
-    # with its first evaluation, so none is reported after the last one.
-    iterating = [False]
-
-    def loss_and_gradient(theta):
-        if monitor is not None and not iterating[0]:
-            iterating[0] = True
-            start = accepted["x"]
-            monitor.begin(lambda: params_at(start))
-        set_params(theta)
-        P = network.forward(X)
-        loss = loss_function(Y, P, sample_weight)
-        network.backward(Y, row_weights)
-        penalty.add_smooth_gradient(weights, weight_grads)
-        loss += penalty.smooth_value(weights)
-        if not split:
-            return loss, np.concatenate([weight_grads, bias_grads])
-        loss += slope * float(theta[: 2 * n_weights].sum())
-        return loss, np.concatenate(
-            [weight_grads + slope, slope - weight_grads, bias_grads]
-        )
-
-    if split:
-        theta0 = np.concatenate(
-            [np.maximum(weights, 0), np.maximum(-weights, 0), biases]
-        )
-        lower = np.full(theta0.size, -np.inf)
-        lower[: 2 * n_weights] = 0.0
-        bounds = scipy.optimize.Bounds(lower, np.inf)
-    else:
-        theta0 = np.concatenate([weights, biases])
-        bounds = None
-    # The last completed iterate: mid-run the network holds a trial point of
-    # the line search, so an interrupted run goes back to this one.
-    accepted = {"x": theta0, "fun": None, "nit": 0}
-
-    stopped = [False]
-
-    def remember(intermediate_result):
-        accepted.update(
-            x=intermediate_result.x.copy(),
-            fun=float(intermediate_result.fun),
-            nit=accepted["nit"] + 1,
-        )
-        if monitor is not None:
-            iterating[0] = False
-            x = accepted["x"]
-            if monitor.end(accepted["nit"], accepted["fun"], lambda: params_at(x)):
-                # scipy >= 1.11 ends the run cleanly at this iterate.
-                stopped[0] = True
-                raise StopIteration
-
-    options = {"maxfun": max_fun, "maxiter": max_iter, "gtol": tol}
-    if split:
-        # scikit-learn's MLP keeps scipy's default relative-reduction test
-        # (ftol) beside gtol=tol, and parity without an |W| part needs the
-        # same. The split problem is bound-constrained and flat along
-        # correlated inputs: steps that move weight between them, or between
-        # the two halves of a weight, lower the objective by less than ftol
-        # long before the projected gradient reaches tol, and scipy reported
-        # convergence at a wrong zero pattern. There the projected gradient is
-        # the stopping test, as tol says; ftol=0 only stops a run that makes
-        # no progress at all.
-        options["ftol"] = 0.0
-    try:
-        result = scipy.optimize.minimize(
-            loss_and_gradient,
-            theta0,
-            method="L-BFGS-B",
-            jac=True,
-            bounds=bounds,
-            callback=remember,
-            options=options,
-        )
-    except KeyboardInterrupt as interrupt:
-        set_params(accepted["x"])
-        return scipy.optimize.OptimizeResult(
-            x=accepted["x"],
-            fun=accepted["fun"],
-            nit=accepted["nit"],
-            interrupt=interrupt,
-            stopped=False,
-        )
-    set_params(result.x)
-    result.interrupt = None
-    result.stopped = stopped[0]
-    return result
+    problem = _LbfgsProblem(network, penalties[0], X, Y, sample_weight)
+    options = problem.options(max_iter=max_iter, max_fun=max_fun, tol=tol)
+    return _LbfgsRun(problem, monitor).minimize(options)

@@ -261,40 +261,20 @@ def train(
     Raises DivergenceError, with the epoch number as its second argument,
     when the loss or the parameters become non-finite; the epoch is undone.
     """
-    network, optimizer = runner.network, runner.optimizer
-    params, _ = network.param_groups
-    n_samples = runner.X.shape[0]
-    order = ShuffledOrder(n_samples) if shuffle else None
+    order = ShuffledOrder(runner.X.shape[0]) if shuffle else None
     progress.n_iter = 0
     result = TrainingResult(0, "max_epochs")
     epoch_begins = [
         hook.on_epoch_begin for hook in hooks if hasattr(hook, "on_epoch_begin")
     ]
     for _ in range(max_epochs):
-        epoch_start = None
         try:
-            epoch_start = _EpochStart(network, optimizer, dropout_rng, progress)
-            for on_epoch_begin in epoch_begins:
-                on_epoch_begin(progress, network)
-            if order is not None:
-                order.shuffle(random_state)
-            accumulated = runner.run(order, dropout_rng)
-            if not all(np.isfinite(p).all() for p in params):
-                raise DivergenceError("parameters")
-            stopped_by = _end_epoch(
-                progress, accumulated / n_samples, n_samples, runner, hooks
+            stopped_by = _run_epoch(
+                runner, progress, hooks, epoch_begins, order, random_state, dropout_rng
             )
-        except DivergenceError as error:
-            epoch_start.restore(network, optimizer, dropout_rng, progress)
-            what = "parameters" if error.args == ("parameters",) else "loss"
-            raise DivergenceError(what, progress.n_iter + 1) from None
         except KeyboardInterrupt as interrupt:
-            # Interrupted while taking the snapshot: nothing changed.
-            if epoch_start is not None:
-                epoch_start.restore(network, optimizer, dropout_rng, progress)
             result.stop_reason, result.interrupt = "interrupted", interrupt
             break
-        result.n_epochs = progress.n_iter
         if stopped_by is not None:
             result.stop_reason, result.stopped_by = "hook", stopped_by
             break
@@ -302,8 +282,40 @@ def train(
     for hook in hooks:
         on_train_end = getattr(hook, "on_train_end", None)
         if on_train_end is not None:
-            on_train_end(progress, network)
+            on_train_end(progress, runner.network)
     return result
+
+
+def _run_epoch(runner, progress, hooks, epoch_begins, order, random_state, dropout_rng):
+    """One epoch, all or nothing; return the first hook that asks to stop, or None.
+
+    A DivergenceError or a KeyboardInterrupt leaves the network, the optimizer,
+    the dropout generator and ``progress`` as they were before the epoch, and
+    propagates (the DivergenceError as ``train`` documents it).
+    """
+    network, optimizer = runner.network, runner.optimizer
+    params, _ = network.param_groups
+    n_samples = runner.X.shape[0]
+    epoch_start = None
+    try:
+        epoch_start = _EpochStart(network, optimizer, dropout_rng, progress)
+        for on_epoch_begin in epoch_begins:
+            on_epoch_begin(progress, network)
+        if order is not None:
+            order.shuffle(random_state)
+        accumulated = runner.run(order, dropout_rng)
+        if not all(np.isfinite(p).all() for p in params):
+            raise DivergenceError("parameters")
+        return _end_epoch(progress, accumulated / n_samples, n_samples, runner, hooks)
+    except DivergenceError as error:
+        epoch_start.restore(network, optimizer, dropout_rng, progress)
+        what = "parameters" if error.args == ("parameters",) else "loss"
+        raise DivergenceError(what, progress.n_iter + 1) from None
+    except KeyboardInterrupt:
+        # Interrupted while taking the snapshot: nothing changed.
+        if epoch_start is not None:
+            epoch_start.restore(network, optimizer, dropout_rng, progress)
+        raise
 
 
 def _end_epoch(progress, loss, n_samples, runner, hooks):
