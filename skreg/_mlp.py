@@ -118,9 +118,6 @@ class _BaseMLP(SelectionMixin, CallbackSupportMixin, BaseEstimator, ABC):
 
     # What fitting sets, by name (a subclass that sets more extends it).
     _fitted_attributes = _FITTED_ATTRIBUTES
-    # What pruned() carries over to the smaller estimator: these, also for a
-    # subclass that sets more.
-    _carried_attributes = _FITTED_ATTRIBUTES
 
     # The "?" link of the HTML repr: scikit-learn's BaseEstimator fills the
     # template for classes of _doc_link_module (estimator_module is the public

@@ -176,7 +176,7 @@ class SelectionMixin:
     """The selection API of a fitted estimator: importances, counts, pruning.
 
     For an estimator that stores ``coefs_`` and ``intercepts_`` as above, takes
-    ``hidden_layer_sizes``, and names in ``_carried_attributes`` the fitted
+    ``hidden_layer_sizes``, and names in ``_fitted_attributes`` the fitted
     attributes that ``pruned`` copies to the smaller estimator (the weights
     and what has their shapes are made anew).
     """
@@ -261,7 +261,7 @@ class SelectionMixin:
             copy.deepcopy(
                 {
                     name: self.__dict__[name]
-                    for name in self._carried_attributes
+                    for name in self._fitted_attributes
                     if name in self.__dict__ and name not in stale
                 }
             )

@@ -242,3 +242,18 @@ def test_the_regressor_cv_is_a_regressor_and_predicts_like_its_base():
     )
     assert isinstance(model, MLPRegressor)
     assert model.predict(X).shape == (100,)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_pruned_keeps_what_the_search_found():
+    X, y = _classification()
+    model = MLPClassifierCV(alphas=3, cv=2, **PARAMS).fit(X, y)
+    smaller = model.pruned()
+    assert isinstance(smaller, MLPClassifierCV)
+    assert smaller.alpha_ == model.alpha_
+    np.testing.assert_array_equal(smaller.alphas_, model.alphas_)
+    np.testing.assert_array_equal(smaller.scores_, model.scores_)
+    np.testing.assert_array_equal(smaller.n_features_kept_, model.n_features_kept_)
+    np.testing.assert_allclose(
+        smaller.predict_proba(X), model.predict_proba(X), rtol=0, atol=1e-12
+    )
