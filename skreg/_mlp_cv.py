@@ -238,20 +238,26 @@ class _MLPCVMixin:
         self.alphas_ = grids if len(ratios) > 1 else grids[0]
         self.alpha_ = float(grids[best_ratio, best_alpha])
         if self.refit:
+            # The first fold's path of the chosen l1_ratio kept its networks.
             start = paths[best_ratio * len(folds)]
-            model = self._fold_network(start, best_alpha, y)
-            if model is None:
-                model = mlp_path(
-                    X,
-                    y,
-                    alphas=grids[best_ratio, : best_alpha + 1],
-                    estimator=self._base_estimator(self.l1_ratio_),
-                    sample_weight=sample_weight,
-                    warm_max_iter=self.warm_max_iter,
-                ).estimator
-            else:
-                self._continue_on_all_data(model, X, y, sample_weight)
-            self._adopt(model)
+            self._refit(X, y, sample_weight, start, grids[best_ratio], best_alpha)
+
+    def _refit(self, X, y, sample_weight, start, alphas, index):
+        """The model that predicts: ``start``'s network at ``alphas[index]``
+        trained on all the data, or the path on all the data up to it."""
+        model = self._fold_network(start, index, y)
+        if model is None:
+            model = mlp_path(
+                X,
+                y,
+                alphas=alphas[: index + 1],
+                estimator=self._base_estimator(self.l1_ratio_),
+                sample_weight=sample_weight,
+                warm_max_iter=self.warm_max_iter,
+            ).estimator
+        else:
+            self._continue_on_all_data(model, X, y, sample_weight)
+        self._adopt(model)
 
     def _fold_network(self, path, index, y):
         """The first fold's network at alpha_, ready to train on all the data.
