@@ -11,6 +11,7 @@ epoch or iteration.
 
 import copy
 import importlib.util
+from contextlib import nullcontext
 
 import numpy as np
 from sklearn.callback import CallbackSupportMixin, with_callbacks
@@ -19,8 +20,10 @@ from skreg._engine import layer_views
 
 __all__ = [
     "CallbackSupportMixin",
+    "CVCallbacks",
     "FitCallbacks",
     "SearchProgress",
+    "path_task",
     "progress_bar",
     "with_callbacks",
 ]
@@ -133,6 +136,58 @@ class FitCallbacks:
     def lbfgs_monitor(self):
         """A ``fit_lbfgs`` monitor reporting each iteration, or None."""
         return _IterationMonitor(self) if self.active else None
+
+
+class CVCallbacks:
+    """The callback tasks of a CV estimator's ``fit``.
+
+    A root task with a sub-task per fold path (ended in whichever process
+    joblib runs the path: the framework sends the events back) and one for the
+    refit, into whose epochs the auto-propagated callbacks (``ProgressBar``)
+    reach, as ``GridSearchCV`` propagates them into its refit. The fits along
+    a fold's path are not sub-tasks of their own: ``mlp_path`` clones its
+    estimator, and a clone does not carry a parent context.
+    """
+
+    def __init__(self, estimator, n_paths, refit, X, y, sample_weight):
+        self.estimator = estimator
+        self._data = dict(X=X, y=y, metadata=_metadata(sample_weight))
+        # The paths may run side by side: their tasks carry their own ids.
+        self.root = estimator._init_callback_context(
+            max_subtasks=n_paths + int(refit), sequential_subtasks=False
+        )
+        self._n_paths = n_paths
+        self.root.call_on_fit_task_begin(estimator=estimator, **self._data)
+        # Made here, before the paths are sent: made inside the parallel loop
+        # a context would change the estimator while joblib pickles it
+        # (GridSearchCV makes its contexts ahead for the same reason).
+        self.path_tasks = [
+            self.root.subcontext(task_name="fold path", task_id=i)
+            for i in range(n_paths)
+        ]
+
+    def refit(self, fit, model=None):
+        """Run ``fit()`` as the refit sub-task; ``fit()`` fits ``model``, if
+        given, which then reports its epochs to the propagated callbacks."""
+        task = self.root.subcontext(task_name="refit", task_id=self._n_paths)
+        with task.propagate_callback_context(model) if model else nullcontext():
+            task.call_on_fit_task_begin(estimator=self.estimator, **self._data)
+            fit()
+        task.call_on_fit_task_end(estimator=self.estimator, **self._data)
+
+    def end(self):
+        self.root.call_on_fit_task_end(estimator=self.estimator, **self._data)
+
+
+def path_task(task, caller, X, y, run):
+    """``run()`` as the sub-task ``task`` of ``caller``'s fit, on ``X, y``
+    (without a task, only ``run()``)."""
+    if task is None:
+        return run()
+    task.call_on_fit_task_begin(estimator=caller, X=X, y=y)
+    result = run()
+    task.call_on_fit_task_end(estimator=caller, X=X, y=y)
+    return result
 
 
 def _metadata(sample_weight):

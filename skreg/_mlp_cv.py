@@ -21,6 +21,7 @@ from sklearn.utils.parallel import Parallel, delayed
 from sklearn.utils.validation import validate_data
 from threadpoolctl import threadpool_limits
 
+from skreg._callbacks import CVCallbacks, path_task, with_callbacks
 from skreg._docstrings import CLASSIFIER_CV_DOC, REGRESSOR_CV_DOC
 from skreg._mlp import _FITTED_ATTRIBUTES, MLPClassifier, MLPRegressor
 from skreg._path import alpha_max, mlp_path
@@ -49,6 +50,8 @@ def _fold_path(
     warm_max_iter,
     threads,
     keep_networks=False,
+    task=None,
+    caller=None,
 ):
     """One fold's path, its BLAS limited to ``threads`` threads (None: as is).
 
@@ -63,19 +66,23 @@ def _fold_path(
     weights = None if sample_weight is None else sample_weight[train]
     if threading.current_thread() is not threading.main_thread():
         threads = None
-    with threadpool_limits(limits=threads, user_api="blas"):
-        path = mlp_path(
-            X[train],
-            y[train],
-            alphas=alphas,
-            estimator=estimator,
-            sample_weight=weights,
-            X_test=X[test],
-            y_test=y[test],
-            scoring=scoring,
-            return_models=keep_networks,
-            warm_max_iter=warm_max_iter,
-        )
+
+    def run():
+        with threadpool_limits(limits=threads, user_api="blas"):
+            return mlp_path(
+                X[train],
+                y[train],
+                alphas=alphas,
+                estimator=estimator,
+                sample_weight=weights,
+                X_test=X[test],
+                y_test=y[test],
+                scoring=scoring,
+                return_models=keep_networks,
+                warm_max_iter=warm_max_iter,
+            )
+
+    path = path_task(task, caller, X[train], y[train], run)
     if not keep_networks:
         # Only the figures travel back: the fold's network would be pickled
         # back to the caller (over the network, on a cluster) for nothing.
@@ -148,6 +155,7 @@ class _MLPCVMixin:
         return top * np.logspace(-_GRID_DECADES, 0, self.alphas)
 
     @fit_context(prefer_skip_nested_validation=True)
+    @with_callbacks
     def fit(self, X, y, sample_weight=None):
         """Choose alpha (and l1_ratio) by cross-validation, then refit.
 
@@ -194,11 +202,36 @@ class _MLPCVMixin:
         cv = check_cv(self.cv, y, classifier=is_classifier(self))
         folds = list(cv.split(X, y))
         grids = np.array([self._alpha_grid(X, y, sample_weight, r) for r in ratios])
+        callbacks = CVCallbacks(
+            self, len(ratios) * len(folds), self.refit, X, y, sample_weight
+        )
+        paths = self._fold_paths(X, y, sample_weight, ratios, grids, folds, callbacks)
+        best_ratio, best_alpha = self._choose(paths, ratios, grids, len(folds))
+        if self.refit:
+            # The first fold's path of the chosen l1_ratio kept its networks.
+            start = paths[best_ratio * len(folds)]
+            model = self._fold_network(start, best_alpha, y)
+            if model is None:
+                alphas = grids[best_ratio, : best_alpha + 1]
+                callbacks.refit(
+                    lambda: self._refit_along_path(X, y, sample_weight, alphas)
+                )
+            else:
+                callbacks.refit(
+                    lambda: self._continue_on_all_data(model, X, y, sample_weight),
+                    model,
+                )
+        callbacks.end()
+
+    def _fold_paths(self, X, y, sample_weight, ratios, grids, folds, callbacks):
+        """One path per l1_ratio and fold, in parallel; the first fold's keeps
+        its networks for the refit."""
         n_jobs = effective_n_jobs(self.n_jobs)
         # Folds run side by side: each gets its share of the cores for BLAS,
         # so that n_jobs fits do not each start a thread per core.
         threads = None if n_jobs == 1 else max(1, cpu_count() // n_jobs)
-        paths = Parallel(n_jobs=self.n_jobs)(
+        tasks = iter(callbacks.path_tasks)
+        return Parallel(n_jobs=self.n_jobs)(
             delayed(_fold_path)(
                 self._base_estimator(ratio),
                 X,
@@ -211,16 +244,21 @@ class _MLPCVMixin:
                 self.warm_max_iter,
                 threads,
                 keep_networks=self.refit and fold == 0,
+                task=next(tasks),
+                caller=self,
             )
             for ratio, grid in zip(ratios, grids)
             for fold, (train, test) in enumerate(folds)
         )
-        shape = (len(ratios), grids.shape[1], len(folds))
+
+    def _choose(self, paths, ratios, grids, n_folds):
+        """Record the scores; the indices of the best l1_ratio and alpha."""
+        shape = (len(ratios), grids.shape[1], n_folds)
         scores = np.array([p.test_score for p in paths]).reshape(
-            len(ratios), len(folds), -1
+            len(ratios), n_folds, -1
         )
         kept = np.array([p.n_features_kept for p in paths]).reshape(
-            len(ratios), len(folds), -1
+            len(ratios), n_folds, -1
         )
         self.scores_ = scores.transpose(0, 2, 1).reshape(shape)
         self._n_features_kept_path = kept.transpose(0, 2, 1).reshape(shape)
@@ -237,26 +275,19 @@ class _MLPCVMixin:
         self.l1_ratio_ = float(ratios[best_ratio])
         self.alphas_ = grids if len(ratios) > 1 else grids[0]
         self.alpha_ = float(grids[best_ratio, best_alpha])
-        if self.refit:
-            # The first fold's path of the chosen l1_ratio kept its networks.
-            start = paths[best_ratio * len(folds)]
-            self._refit(X, y, sample_weight, start, grids[best_ratio], best_alpha)
+        return best_ratio, best_alpha
 
-    def _refit(self, X, y, sample_weight, start, alphas, index):
-        """The model that predicts: ``start``'s network at ``alphas[index]``
-        trained on all the data, or the path on all the data up to it."""
-        model = self._fold_network(start, index, y)
-        if model is None:
-            model = mlp_path(
-                X,
-                y,
-                alphas=alphas[: index + 1],
-                estimator=self._base_estimator(self.l1_ratio_),
-                sample_weight=sample_weight,
-                warm_max_iter=self.warm_max_iter,
-            ).estimator
-        else:
-            self._continue_on_all_data(model, X, y, sample_weight)
+    def _refit_along_path(self, X, y, sample_weight, alphas):
+        """The refit when the first fold missed a class: the path on all the
+        data up to alpha_."""
+        model = mlp_path(
+            X,
+            y,
+            alphas=alphas,
+            estimator=self._base_estimator(self.l1_ratio_),
+            sample_weight=sample_weight,
+            warm_max_iter=self.warm_max_iter,
+        ).estimator
         self._adopt(model)
 
     def _fold_network(self, path, index, y):
@@ -303,6 +334,7 @@ class _MLPCVMixin:
                 warnings.warn_explicit(
                     warning.message, warning.category, warning.filename, warning.lineno
                 )
+        self._adopt(model)
 
     def _adopt(self, model):
         """The refit model's fitted attributes, as this estimator's own."""

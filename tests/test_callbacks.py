@@ -14,7 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skreg import MLPClassifier, MLPRegressor
+from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor
 
 SOLVERS = ["sgd", "adam", "lbfgs"]
 
@@ -336,6 +336,47 @@ def test_progress_bar_alone_in_a_pipeline_and_under_grid_search(
     assert "MLPClassifier - fit" in out
     assert "GridSearchCV - candidate-split-evaluation | MLPClassifier - fit" in out
     assert search.best_estimator_.n_iter_ == 3
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_a_cv_estimator_reports_its_fold_paths_and_its_refit(classification):
+    X, y = classification
+    recorder = Recorder()
+    model = MLPClassifierCV(
+        hidden_layer_sizes=(4,), alphas=3, cv=2, l1_ratio=[0.5, 1.0], max_iter=6
+    )
+    model.set_params(penalty="elasticnet", random_state=0)
+    model.set_callbacks(recorder).fit(X, y)
+    # Two l1_ratios x two folds, then the refit, inside the root task.
+    assert recorder.begins[0] == ("fit", 0)
+    paths = [(name, i) for name, i in recorder.begins if name == "fold path"]
+    assert sorted(paths) == [("fold path", i) for i in range(4)]
+    assert recorder.begins[-1] == ("refit", 4)
+    assert [end[:2] for end in recorder.ends][-2:] == [("refit", 4), ("fit", 0)]
+    assert recorder.torn_down == 1
+    assert model._skl_callbacks == [recorder]
+    assert not hasattr(model, "_callback_fit_ctx")
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_progress_bar_reaches_the_refit_of_a_cv_estimator(
+    n_jobs, classification, capsys
+):
+    pytest.importorskip("rich")
+    from sklearn.callback import ProgressBar
+
+    X, y = classification
+    model = MLPClassifierCV(
+        hidden_layer_sizes=(4,), alphas=3, cv=2, max_iter=10, n_jobs=n_jobs
+    )
+    model.set_callbacks(ProgressBar(max_propagation_depth=None))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X, y)
+    out = capsys.readouterr().out
+    assert "MLPClassifierCV - fit" in out
+    # The refit's epochs, as a propagated task of the refit.
+    assert "MLPClassifierCV - refit | MLPClassifier - fit" in out
 
 
 # ---------------------------------------------------------------------------
