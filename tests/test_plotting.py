@@ -1,4 +1,4 @@
-"""Tests of skreg._plotting: the training curve, weight sparsity and path displays."""
+"""Tests of the displays: training curve, weight sparsity, regularization path."""
 
 import copy
 import subprocess
@@ -76,7 +76,9 @@ def l1_classifier_on_frame(data):
 
 def test_import_skreg_does_not_import_matplotlib():
     code = (
-        "import sys, skreg, skreg._plotting; "
+        "import sys, skreg, skreg._display_common, "
+        "skreg._display_training_curve, skreg._display_weight_sparsity, "
+        "skreg._display_regularization_path; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
