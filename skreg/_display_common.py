@@ -1,4 +1,4 @@
-"""What the displays share: the lazy matplotlib import, the legend, checks.
+"""What the displays share: the lazy matplotlib import, legends, markers, checks.
 
 The displays follow scikit-learn's visualization API (its developer guide
 ``doc/developers/plotting.rst``, and ``RocCurveDisplay``,
@@ -29,6 +29,31 @@ def _require_matplotlib(caller):
         ) from exc
 
 
+def _pyplot():
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _legend_prefix(name):
+    """What goes before each legend label: the model's name, if it has one."""
+    return f"{name}: " if name else ""
+
+
+def _vertical_marker(ax, x, label, marker_kw):
+    """A thin dotted black line at ``x`` (the chosen epoch or alpha)."""
+    return ax.axvline(
+        x,
+        **{
+            "label": label,
+            "color": "black",
+            "linestyle": ":",
+            "linewidth": 1,
+            **(marker_kw or {}),
+        },
+    )
+
+
 def _joint_legend(ax, twin):
     """One legend for an axes and its twin, on the twin (drawn on top)."""
     handles, labels = ax.get_legend_handles_labels()
@@ -37,12 +62,6 @@ def _joint_legend(ax, twin):
         return
     more_handles, more_labels = twin.get_legend_handles_labels()
     twin.legend(handles + more_handles, labels + more_labels, loc="best")
-
-
-def _pyplot():
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _check_fitted_mlp(estimator):

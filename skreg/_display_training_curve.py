@@ -6,8 +6,10 @@ from sklearn.base import is_classifier, is_regressor
 from skreg._display_common import (
     _check_fitted_mlp,
     _joint_legend,
+    _legend_prefix,
     _pyplot,
     _require_matplotlib,
+    _vertical_marker,
 )
 
 
@@ -28,6 +30,79 @@ def _best_epoch(loss_curve, validation_scores, best_validation_score):
     if finite.size == 0:
         return None
     return int(finite[np.argmin(loss_curve[finite])] + 1)
+
+
+def _stochastic_loss_curve(estimator, display_name):
+    """The estimator's ``loss_curve_`` as floats; a ValueError without one (L-BFGS)."""
+    solver = getattr(estimator, "solver", None)
+    loss_curve = getattr(estimator, "loss_curve_", None)
+    if solver == "lbfgs" or loss_curve is None:
+        raise ValueError(
+            f"{display_name} plots the loss of each epoch, which only the "
+            f"stochastic solvers record; the estimator has solver={solver!r} "
+            "and no loss_curve_. Fit it with solver='adam' or 'sgd'."
+        )
+    return np.array(loss_curve, dtype=float)
+
+
+def _recorded_curve(estimator, attribute):
+    """A copy of a per-epoch attribute as floats; None when absent or empty."""
+    values = getattr(estimator, attribute, None)
+    if values is None or len(values) == 0:
+        return None
+    return np.array(values, dtype=float)
+
+
+def _validation_score_name(estimator):
+    if is_classifier(estimator):
+        return "validation accuracy"
+    if is_regressor(estimator):
+        return "validation R²"
+    return None
+
+
+def _validation_epochs(values, what, n_epochs):
+    """The epochs (from 1) of a validation curve: the last ``len(values)``."""
+    if len(values) > n_epochs:
+        raise ValueError(
+            f"{what} has {len(values)} epochs, more than the {n_epochs} of loss_curve."
+        )
+    return np.arange(n_epochs - len(values) + 1, n_epochs + 1)
+
+
+def _draw_validation_loss(ax, curve, n_epochs, label, line_kw):
+    values = np.asarray(curve, dtype=float)
+    epochs = _validation_epochs(values, "validation_loss_curve", n_epochs)
+    (line,) = ax.plot(
+        epochs,
+        values,
+        **{"label": label, "linestyle": "--", **(line_kw or {})},
+    )
+    return line
+
+
+def _draw_validation_scores(ax, scores, n_epochs, score_name, label, line_kw):
+    """The scores on a twin of ``ax`` with a y-axis of their own; both returned."""
+    values = np.asarray(scores, dtype=float)
+    epochs = _validation_epochs(values, "validation_scores", n_epochs)
+    score_ax = ax.twinx()
+    # The twin axes starts its own colour cycle: a colour the losses
+    # drawn by default do not take.
+    (line,) = score_ax.plot(
+        epochs,
+        values,
+        **{"label": label, "color": "C2", **(line_kw or {})},
+    )
+    score_ax.set_ylabel(score_name)
+    return score_ax, line
+
+
+def _label_loss_axes(ax):
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 class TrainingCurveDisplay:
@@ -120,14 +195,6 @@ class TrainingCurveDisplay:
         self.score_name = score_name
         self.name = name
 
-    def _validation_epochs(self, values, what, n_epochs):
-        if len(values) > n_epochs:
-            raise ValueError(
-                f"{what} has {len(values)} epochs, more than the {n_epochs} of "
-                "loss_curve."
-            )
-        return np.arange(n_epochs - len(values) + 1, n_epochs + 1)
-
     def plot(
         self,
         ax=None,
@@ -164,13 +231,10 @@ class TrainingCurveDisplay:
             The display, with the matplotlib objects in its attributes.
         """
         _require_matplotlib(f"{type(self).__name__}.plot")
-        from matplotlib.ticker import MaxNLocator
-
         plt = _pyplot()
         if ax is None:
             _, ax = plt.subplots()
-        name = self.name if name is None else name
-        prefix = f"{name}: " if name else ""
+        prefix = _legend_prefix(self.name if name is None else name)
 
         loss = np.asarray(self.loss_curve, dtype=float)
         n_epochs = len(loss)
@@ -182,55 +246,37 @@ class TrainingCurveDisplay:
 
         self.validation_loss_line_ = None
         if self.validation_loss_curve is not None:
-            values = np.asarray(self.validation_loss_curve, dtype=float)
-            epochs = self._validation_epochs(values, "validation_loss_curve", n_epochs)
-            (self.validation_loss_line_,) = ax.plot(
-                epochs,
-                values,
-                **{
-                    "label": f"{prefix}validation loss",
-                    "linestyle": "--",
-                    **(validation_loss_kw or {}),
-                },
+            self.validation_loss_line_ = _draw_validation_loss(
+                ax,
+                self.validation_loss_curve,
+                n_epochs,
+                f"{prefix}validation loss",
+                validation_loss_kw,
             )
 
         self.score_ax_ = self.validation_score_line_ = None
         if self.validation_scores is not None:
-            values = np.asarray(self.validation_scores, dtype=float)
-            epochs = self._validation_epochs(values, "validation_scores", n_epochs)
             score_name = self.score_name or "validation score"
-            self.score_ax_ = ax.twinx()
-            # The twin axes starts its own colour cycle: a colour the losses
-            # drawn by default do not take.
-            (self.validation_score_line_,) = self.score_ax_.plot(
-                epochs,
-                values,
-                **{
-                    "label": f"{prefix}{score_name}",
-                    "color": "C2",
-                    **(validation_score_kw or {}),
-                },
+            self.score_ax_, self.validation_score_line_ = _draw_validation_scores(
+                ax,
+                self.validation_scores,
+                n_epochs,
+                score_name,
+                f"{prefix}{score_name}",
+                validation_score_kw,
             )
-            self.score_ax_.set_ylabel(score_name)
 
         self.best_epoch_line_ = None
         if self.best_epoch is not None:
-            self.best_epoch_line_ = ax.axvline(
+            self.best_epoch_line_ = _vertical_marker(
+                ax,
                 self.best_epoch,
-                **{
-                    "label": f"{prefix}best epoch ({self.best_epoch})",
-                    "color": "black",
-                    "linestyle": ":",
-                    "linewidth": 1,
-                    **(best_epoch_kw or {}),
-                },
+                f"{prefix}best epoch ({self.best_epoch})",
+                best_epoch_kw,
             )
 
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("loss")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _label_loss_axes(ax)
         _joint_legend(ax, self.score_ax_)
-
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
@@ -282,42 +328,21 @@ class TrainingCurveDisplay:
         """
         _require_matplotlib(f"{cls.__name__}.from_estimator")
         _check_fitted_mlp(estimator)
-        solver = getattr(estimator, "solver", None)
-        loss_curve = getattr(estimator, "loss_curve_", None)
-        if solver == "lbfgs" or loss_curve is None:
-            raise ValueError(
-                f"{cls.__name__} plots the loss of each epoch, which only the "
-                f"stochastic solvers record; the estimator has solver={solver!r} "
-                "and no loss_curve_. Fit it with solver='adam' or 'sgd'."
-            )
-        loss_curve = np.array(loss_curve, dtype=float)
-
-        def _curve(attribute):
-            values = getattr(estimator, attribute, None)
-            if values is None or len(values) == 0:
-                return None
-            return np.array(values, dtype=float)
-
-        validation_scores = _curve("validation_scores_")
-        if is_classifier(estimator):
-            score_name = "validation accuracy"
-        elif is_regressor(estimator):
-            score_name = "validation R²"
-        else:
-            score_name = None
+        loss_curve = _stochastic_loss_curve(estimator, cls.__name__)
+        validation_scores = _recorded_curve(estimator, "validation_scores_")
         # Early stopping on the loss records the negated validation loss as
         # its score: drawn already as the validation loss, not as a score.
         stopped_on_loss = getattr(estimator, "_validation_scoring", None) == "loss"
         display = cls(
             loss_curve=loss_curve,
-            validation_loss_curve=_curve("validation_loss_curve_"),
+            validation_loss_curve=_recorded_curve(estimator, "validation_loss_curve_"),
             validation_scores=None if stopped_on_loss else validation_scores,
             best_epoch=_best_epoch(
                 loss_curve,
                 validation_scores,
                 getattr(estimator, "best_validation_score_", None),
             ),
-            score_name=score_name,
+            score_name=_validation_score_name(estimator),
             name=name,
         )
         return display.plot(
