@@ -6,6 +6,89 @@ from skreg._display_common import _check_fitted_mlp, _pyplot, _require_matplotli
 from skreg._selection import input_importances
 
 
+def _default_feature_names(n_features):
+    return [f"x{i}" for i in range(n_features)]
+
+
+def _estimator_feature_names(estimator, feature_names, n_features):
+    """The names given, else the estimator's ``feature_names_in_``, else ``x0...``."""
+    if feature_names is None:
+        feature_names = getattr(estimator, "feature_names_in_", None)
+    if feature_names is None:
+        feature_names = _default_feature_names(n_features)
+    feature_names = [str(name) for name in feature_names]
+    if len(feature_names) != n_features:
+        raise ValueError(
+            f"Got {len(feature_names)} feature names; the network has "
+            f"{n_features} input features."
+        )
+    return feature_names
+
+
+def _check_axes_pair(ax):
+    """``ax`` as a flat array of two Axes, or a ValueError."""
+    from matplotlib.axes import Axes
+
+    axes = np.asarray(ax, dtype=object).ravel()
+    if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
+        raise ValueError(
+            "ax must be a pair of matplotlib Axes (zero shares, input "
+            f"features), got {ax!r}."
+        )
+    return axes
+
+
+def _draw_zero_shares(ax, shares, layer_names, bar_kw):
+    from matplotlib.ticker import PercentFormatter
+
+    positions = np.arange(len(shares))
+    bars = ax.bar(positions, shares, **{"color": "C0", **(bar_kw or {})})
+    ax.bar_label(bars, labels=[f"{s:.0%}" for s in shares])
+    ax.set_xticks(positions, [str(name) for name in layer_names])
+    ax.set_ylim(0, 1.1)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    ax.set_ylabel("weights exactly 0")
+    ax.set_title("zero weights per layer")
+    return bars
+
+
+def _draw_input_importances(ax, importances, kept, bar_kw):
+    """One horizontal bar per feature, grey for a removed one."""
+    colors = ["C0" if k else "lightgray" for k in kept]
+    return ax.barh(
+        np.arange(len(importances)), importances, **{"color": colors, **(bar_kw or {})}
+    )
+
+
+def _mark_removed_features(ax, rows, marker_kw):
+    (markers,) = ax.plot(
+        np.zeros(len(rows)),
+        rows,
+        **{
+            "linestyle": "",
+            "marker": "x",
+            "color": "C3",
+            "label": "removed (all weights 0)",
+            **(marker_kw or {}),
+        },
+    )
+    ax.legend(loc="best")
+    return markers
+
+
+def _label_feature_axes(ax, feature_names, n_kept):
+    n_features = len(feature_names)
+    ax.set_yticks(
+        np.arange(n_features),
+        [str(name) for name in feature_names],
+        **({"fontsize": "small"} if n_features > 20 else {}),
+    )
+    ax.set_ylim(n_features - 0.5, -0.5)  # first feature on top
+    ax.set_xlim(left=0)
+    ax.set_xlabel("L2 norm of the first-layer weights")
+    ax.set_title(f"{n_kept} of {n_features} inputs kept")
+
+
 class WeightSparsityDisplay:
     """Exact zeros of each weight matrix, and the input features kept.
 
@@ -109,16 +192,43 @@ class WeightSparsityDisplay:
             The display, with the matplotlib objects in its attributes.
         """
         _require_matplotlib(f"{type(self).__name__}.plot")
-        from matplotlib.axes import Axes
-        from matplotlib.ticker import PercentFormatter
-
         plt = _pyplot()
         shares = np.asarray(self.zero_shares, dtype=float)
         importances = np.asarray(self.input_importances, dtype=float)
-        n_layers, n_features = len(shares), len(importances)
+        layer_names, feature_names = self._names(len(shares), len(importances))
+        if ax is None:
+            _, ax = plt.subplots(
+                1,
+                2,
+                figsize=(10, max(3.5, 1.0 + 0.2 * len(importances))),
+                gridspec_kw={"width_ratios": [1, 1.5]},
+                # Room for the feature names between the two axes.
+                layout="constrained",
+            )
+        axes = _check_axes_pair(ax)
+        layer_ax, feature_ax = axes
+
+        self.layer_bars_ = _draw_zero_shares(layer_ax, shares, layer_names, layer_kw)
+        kept = importances > 0
+        self.feature_bars_ = _draw_input_importances(
+            feature_ax, importances, kept, feature_kw
+        )
+        self.removed_markers_ = None
+        if not kept.all():
+            self.removed_markers_ = _mark_removed_features(
+                feature_ax, np.flatnonzero(~kept), removed_kw
+            )
+        _label_feature_axes(feature_ax, feature_names, np.count_nonzero(kept))
+
+        self.axes_ = axes
+        self.figure_ = layer_ax.figure
+        return self
+
+    def _names(self, n_layers, n_features):
+        """The layer and feature names, defaulted and checked against the data."""
         feature_names = self.feature_names
         if feature_names is None:
-            feature_names = [f"x{i}" for i in range(n_features)]
+            feature_names = _default_feature_names(n_features)
         layer_names = self.layer_names
         if layer_names is None:
             layer_names = [f"layer {i + 1}" for i in range(n_layers)]
@@ -128,67 +238,7 @@ class WeightSparsityDisplay:
                 f"features and {len(layer_names)} layer names for {n_layers} "
                 "layers."
             )
-        if ax is None:
-            _, ax = plt.subplots(
-                1,
-                2,
-                figsize=(10, max(3.5, 1.0 + 0.2 * n_features)),
-                gridspec_kw={"width_ratios": [1, 1.5]},
-                # Room for the feature names between the two axes.
-                layout="constrained",
-            )
-        axes = np.asarray(ax, dtype=object).ravel()
-        if axes.size != 2 or not all(isinstance(a, Axes) for a in axes):
-            raise ValueError(
-                "ax must be a pair of matplotlib Axes (zero shares, input "
-                f"features), got {ax!r}."
-            )
-        layer_ax, feature_ax = axes
-
-        positions = np.arange(n_layers)
-        self.layer_bars_ = layer_ax.bar(
-            positions, shares, **{"color": "C0", **(layer_kw or {})}
-        )
-        layer_ax.bar_label(self.layer_bars_, labels=[f"{s:.0%}" for s in shares])
-        layer_ax.set_xticks(positions, [str(name) for name in layer_names])
-        layer_ax.set_ylim(0, 1.1)
-        layer_ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
-        layer_ax.set_ylabel("weights exactly 0")
-        layer_ax.set_title("zero weights per layer")
-
-        kept = importances > 0
-        rows = np.arange(n_features)
-        colors = ["C0" if k else "lightgray" for k in kept]
-        self.feature_bars_ = feature_ax.barh(
-            rows, importances, **{"color": colors, **(feature_kw or {})}
-        )
-        self.removed_markers_ = None
-        if not kept.all():
-            (self.removed_markers_,) = feature_ax.plot(
-                np.zeros(np.count_nonzero(~kept)),
-                rows[~kept],
-                **{
-                    "linestyle": "",
-                    "marker": "x",
-                    "color": "C3",
-                    "label": "removed (all weights 0)",
-                    **(removed_kw or {}),
-                },
-            )
-            feature_ax.legend(loc="best")
-        feature_ax.set_yticks(
-            rows,
-            [str(name) for name in feature_names],
-            **({"fontsize": "small"} if n_features > 20 else {}),
-        )
-        feature_ax.set_ylim(n_features - 0.5, -0.5)  # first feature on top
-        feature_ax.set_xlim(left=0)
-        feature_ax.set_xlabel("L2 norm of the first-layer weights")
-        feature_ax.set_title(f"{np.count_nonzero(kept)} of {n_features} inputs kept")
-
-        self.axes_ = axes
-        self.figure_ = layer_ax.figure
-        return self
+        return layer_names, feature_names
 
     @classmethod
     def from_estimator(
@@ -235,17 +285,9 @@ class WeightSparsityDisplay:
         _require_matplotlib(f"{cls.__name__}.from_estimator")
         _check_fitted_mlp(estimator)
         coefs = estimator.coefs_
-        n_features = coefs[0].shape[0]
-        if feature_names is None:
-            feature_names = getattr(estimator, "feature_names_in_", None)
-        if feature_names is None:
-            feature_names = [f"x{i}" for i in range(n_features)]
-        feature_names = [str(name) for name in feature_names]
-        if len(feature_names) != n_features:
-            raise ValueError(
-                f"Got {len(feature_names)} feature names; the network has "
-                f"{n_features} input features."
-            )
+        feature_names = _estimator_feature_names(
+            estimator, feature_names, n_features=coefs[0].shape[0]
+        )
         display = cls(
             zero_shares=np.array([np.mean(W == 0) for W in coefs]),
             input_importances=input_importances(coefs),
