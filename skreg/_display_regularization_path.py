@@ -5,7 +5,13 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from skreg._display_common import _joint_legend, _pyplot, _require_matplotlib
+from skreg._display_common import (
+    _joint_legend,
+    _legend_prefix,
+    _pyplot,
+    _require_matplotlib,
+    _vertical_marker,
+)
 from skreg._mlp_cv import _MLPCVMixin
 
 
@@ -14,6 +20,59 @@ def _cv_score_name(estimator):
     if scoring is None:
         return "accuracy" if is_classifier(estimator) else "R²"
     return scoring if isinstance(scoring, str) else "score"
+
+
+def _cv_estimator(estimator, display_name):
+    """The CV estimator itself, or the last step of a pipeline; else a TypeError."""
+    if isinstance(estimator, Pipeline):
+        estimator = estimator[-1]
+    if not isinstance(estimator, _MLPCVMixin):
+        raise TypeError(
+            f"{display_name} plots a cross-validated path: it needs an "
+            "MLPClassifierCV or MLPRegressorCV (or a Pipeline ending with "
+            f"one), got {type(estimator).__name__}."
+        )
+    return estimator
+
+
+def _draw_mean_score(ax, alphas, mean, std, label, band_kw, line_kw):
+    """The mean score over the folds, in a band of one standard deviation."""
+    (line,) = ax.plot(alphas, mean, **{"marker": "o", "label": label, **line_kw})
+    band = ax.fill_between(
+        alphas,
+        mean - std,
+        mean + std,
+        **{
+            "color": line.get_color(),
+            "alpha": 0.2,
+            "linewidth": 0,
+            **(band_kw or {}),
+        },
+    )
+    return line, band
+
+
+def _draw_features_kept(ax, alphas, kept_mean, color, label, line_kw):
+    (line,) = ax.plot(
+        alphas,
+        kept_mean,
+        **{
+            "marker": "s",
+            "linestyle": "--",
+            "color": color,
+            "label": label,
+            **(line_kw or {}),
+        },
+    )
+    return line
+
+
+def _label_path_axes(ax, kept_ax, score_name):
+    ax.set_xscale("log")
+    ax.set_xlabel("alpha")
+    ax.set_ylabel(f"{score_name} (mean ± std over folds)")
+    kept_ax.set_ylabel("input features kept (mean over folds)")
+    kept_ax.set_ylim(bottom=0)
 
 
 class RegularizationPathDisplay:
@@ -178,54 +237,33 @@ class RegularizationPathDisplay:
         n_ratios = scores.shape[0]
         if ax is None:
             _, ax = plt.subplots()
-        name = self.name if name is None else name
-        prefix = f"{name}: " if name else ""
+        prefix = _legend_prefix(self.name if name is None else name)
         score_name = self.score_name or "score"
-        ratios = self.l1_ratios
-        if ratios is not None and len(ratios) != n_ratios:
-            raise ValueError(
-                f"Got {len(ratios)} l1_ratios for {n_ratios} paths in scores."
-            )
-
-        def _suffix(i):
-            if ratios is None or n_ratios == 1:
-                return ""
-            chosen = self.l1_ratio is not None and np.isclose(ratios[i], self.l1_ratio)
-            return f" (l1_ratio={ratios[i]:.3g}{', chosen' if chosen else ''})"
+        suffixes = self._l1_ratio_suffixes(n_ratios)
 
         mean, std = scores.mean(axis=-1), scores.std(axis=-1)
         kept_mean = kept.mean(axis=-1)
         self.kept_ax_ = ax.twinx()
         self.score_lines_, self.score_bands_, self.kept_lines_ = [], [], []
         for i in range(n_ratios):
-            (line,) = ax.plot(
+            line, band = _draw_mean_score(
+                ax,
                 alphas[i],
                 mean[i],
-                **{
-                    "marker": "o",
-                    "label": f"{prefix}mean CV {score_name}{_suffix(i)}",
-                    **kwargs,
-                },
-            )
-            color = line.get_color()
-            band = ax.fill_between(
-                alphas[i],
-                mean[i] - std[i],
-                mean[i] + std[i],
-                **{"color": color, "alpha": 0.2, "linewidth": 0, **(band_kw or {})},
+                std[i],
+                f"{prefix}mean CV {score_name}{suffixes[i]}",
+                band_kw,
+                kwargs,
             )
             # One ratio: a colour of its own for the other axis; several: the
             # ratio's colour, dashed.
-            (kept_line,) = self.kept_ax_.plot(
+            kept_line = _draw_features_kept(
+                self.kept_ax_,
                 alphas[i],
                 kept_mean[i],
-                **{
-                    "marker": "s",
-                    "linestyle": "--",
-                    "color": "C1" if n_ratios == 1 else color,
-                    "label": f"{prefix}input features kept{_suffix(i)}",
-                    **(kept_kw or {}),
-                },
+                "C1" if n_ratios == 1 else line.get_color(),
+                f"{prefix}input features kept{suffixes[i]}",
+                kept_kw,
             )
             self.score_lines_.append(line)
             self.score_bands_.append(band)
@@ -233,27 +271,30 @@ class RegularizationPathDisplay:
 
         self.alpha_line_ = None
         if self.alpha is not None:
-            self.alpha_line_ = ax.axvline(
-                self.alpha,
-                **{
-                    "label": f"{prefix}alpha_ = {self.alpha:.3g}",
-                    "color": "black",
-                    "linestyle": ":",
-                    "linewidth": 1,
-                    **(alpha_kw or {}),
-                },
+            self.alpha_line_ = _vertical_marker(
+                ax, self.alpha, f"{prefix}alpha_ = {self.alpha:.3g}", alpha_kw
             )
 
-        ax.set_xscale("log")
-        ax.set_xlabel("alpha")
-        ax.set_ylabel(f"{score_name} (mean ± std over folds)")
-        self.kept_ax_.set_ylabel("input features kept (mean over folds)")
-        self.kept_ax_.set_ylim(bottom=0)
+        _label_path_axes(ax, self.kept_ax_, score_name)
         _joint_legend(ax, self.kept_ax_)
-
         self.ax_ = ax
         self.figure_ = ax.figure
         return self
+
+    def _l1_ratio_suffixes(self, n_ratios):
+        """What follows each path's labels: its l1_ratio, when there are several."""
+        ratios = self.l1_ratios
+        if ratios is not None and len(ratios) != n_ratios:
+            raise ValueError(
+                f"Got {len(ratios)} l1_ratios for {n_ratios} paths in scores."
+            )
+        if ratios is None or n_ratios == 1:
+            return [""] * n_ratios
+        suffixes = []
+        for ratio in ratios:
+            chosen = self.l1_ratio is not None and np.isclose(ratio, self.l1_ratio)
+            suffixes.append(f" (l1_ratio={ratio:.3g}{', chosen' if chosen else ''})")
+        return suffixes
 
     @classmethod
     def from_estimator(
@@ -301,14 +342,7 @@ class RegularizationPathDisplay:
             When it is not fitted.
         """
         _require_matplotlib(f"{cls.__name__}.from_estimator")
-        if isinstance(estimator, Pipeline):
-            estimator = estimator[-1]
-        if not isinstance(estimator, _MLPCVMixin):
-            raise TypeError(
-                f"{cls.__name__} plots a cross-validated path: it needs an "
-                "MLPClassifierCV or MLPRegressorCV (or a Pipeline ending with "
-                f"one), got {type(estimator).__name__}."
-            )
+        estimator = _cv_estimator(estimator, cls.__name__)
         # With refit=False the estimator is not fitted for predict, but has
         # its path.
         check_is_fitted(estimator, ["alphas_", "alpha_", "scores_"])
