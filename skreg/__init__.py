@@ -1,12 +1,14 @@
 """Regularized multi-layer perceptrons for scikit-learn."""
 
-from skreg._display_regularization_path import RegularizationPathDisplay
-from skreg._display_training_curve import TrainingCurveDisplay
-from skreg._display_weight_sparsity import WeightSparsityDisplay
 from skreg._exceptions import InconsistentVersionWarning
 from skreg._mlp import MLPClassifier, MLPRegressor
 from skreg._mlp_cv import MLPClassifierCV, MLPRegressorCV
 from skreg._path import mlp_path
+from skreg._plotting import (
+    RegularizationPathDisplay,
+    TrainingCurveDisplay,
+    WeightSparsityDisplay,
+)
 from skreg._show_versions import show_versions
 from skreg._version import __version__
 

@@ -76,9 +76,9 @@ def l1_classifier_on_frame(data):
 
 def test_import_skreg_does_not_import_matplotlib():
     code = (
-        "import sys, skreg, skreg._display_common, "
-        "skreg._display_training_curve, skreg._display_weight_sparsity, "
-        "skreg._display_regularization_path; "
+        "import sys, skreg, skreg._plotting._common, "
+        "skreg._plotting._training_curve, skreg._plotting._weight_sparsity, "
+        "skreg._plotting._regularization_path; "
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

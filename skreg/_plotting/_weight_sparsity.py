@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from skreg._display_common import _check_fitted_mlp, _pyplot, _require_matplotlib
+from skreg._plotting._common import _check_fitted_mlp, _pyplot, _require_matplotlib
 from skreg._selection import input_importances
 
 

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.base import is_classifier, is_regressor
 
-from skreg._display_common import (
+from skreg._plotting._common import (
     _check_fitted_mlp,
     _joint_legend,
     _legend_prefix,

@@ -5,14 +5,14 @@ from sklearn.base import is_classifier
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from skreg._display_common import (
+from skreg._mlp_cv import _MLPCVMixin
+from skreg._plotting._common import (
     _joint_legend,
     _legend_prefix,
     _pyplot,
     _require_matplotlib,
     _vertical_marker,
 )
-from skreg._mlp_cv import _MLPCVMixin
 
 
 def _cv_score_name(estimator):
