@@ -1,0 +1,240 @@
+"""A user's CSV file read into feature columns and a target, or a one-line error."""
+
+import csv
+
+import numpy as np
+
+from skreg._cli_error import _CLIError
+
+# A numeric target with at most this many distinct integer values is taken for
+# class labels by ``--task auto``.
+_MAX_AUTO_CLASSES = 20
+
+# Field separators found in CSV files: (name, the --delimiter argument).
+_DELIMITERS = {
+    ",": ("comma", ","),
+    ";": ("semicolon", ";"),
+    "\t": ("tab", "tab"),
+    "|": ("pipe", "|"),
+}
+
+
+def _column_list(names, limit=10):
+    """Format column names for an error message, eliding long lists."""
+    shown = ", ".join(repr(name) for name in names[:limit])
+    if len(names) > limit:
+        shown += f", ... ({len(names)} columns)"
+    return shown
+
+
+def _delimiter_hint(header, delimiter):
+    """Suggest ``--delimiter`` when the header looks split on the wrong one."""
+    if len(header) != 1:
+        return ""
+    for character, (name, argument) in _DELIMITERS.items():
+        if character != delimiter and character in header[0]:
+            return (
+                f" (the header is a single column containing {character!r}: "
+                f"for a {name}-separated file use --delimiter '{argument}')"
+            )
+    return ""
+
+
+def _read_csv(path, target, delimiter=","):
+    """Read a CSV file into feature columns and raw target strings.
+
+    Parameters
+    ----------
+    path : str
+        The file; UTF-8 (a byte-order mark is allowed), with a header row.
+    target : str
+        Name of the target column.
+    delimiter : str, default=","
+        The field separator, one character.
+
+    Returns
+    -------
+    X : ndarray of shape (n_rows, n_columns - 1)
+        The other columns: float64 when they all hold numbers, else an object
+        array with floats in the numeric columns and strings in the others.
+    categorical : list of str
+        The names of the non-numeric columns (to be one-hot encoded), in order.
+    y : list of str
+        The target column, unparsed.
+    lines : list of int
+        The line number of each row, for error messages.
+
+    Raises
+    ------
+    _CLIError
+        If the file cannot be read or is not such a table.
+    """
+    header = None
+    rows = []
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as file:
+            reader = csv.reader(file, delimiter=delimiter)
+            for fields in reader:
+                if not fields:  # a blank line, not a row of empty cells
+                    continue
+                if header is None:
+                    header = [name.strip() for name in fields]
+                else:
+                    rows.append((reader.line_num, fields))
+    except OSError as exc:
+        raise _CLIError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise _CLIError(f"cannot read {path}: not UTF-8 text") from None
+    except csv.Error as exc:
+        raise _CLIError(f"cannot parse {path}: {exc}") from None
+
+    if header is None:
+        raise _CLIError(f"{path} is empty")
+    hint = _delimiter_hint(header, delimiter)
+    if target not in header:
+        raise _CLIError(
+            f"{path} has no column {target!r}; its columns are "
+            f"{_column_list(header)}{hint}"
+        )
+    if header.count(target) > 1:
+        raise _CLIError(f"{path} has more than one column named {target!r}")
+    if len(header) < 2:
+        raise _CLIError(f"{path} has no feature columns besides {target!r}{hint}")
+    if not rows:
+        raise _CLIError(f"{path} has a header but no data rows")
+
+    target_index = header.index(target)
+    feature_names = [name for i, name in enumerate(header) if i != target_index]
+    columns = [[] for _ in feature_names]
+    y = []
+    lines = []
+    for line, fields in rows:
+        if len(fields) != len(header):
+            raise _CLIError(
+                f"{path}, line {line}: expected {len(header)} fields, "
+                f"found {len(fields)}"
+            )
+        y.append(fields[target_index].strip())
+        lines.append(line)
+        features = fields[:target_index] + fields[target_index + 1 :]
+        for column, name, text in zip(columns, feature_names, features):
+            text = text.strip()
+            if not text:
+                raise _CLIError(
+                    f"{path}, line {line}: column {name!r} has a missing value"
+                )
+            column.append(text)
+
+    X = np.empty((len(rows), len(feature_names)), dtype=object)
+    categorical = []
+    for j, (name, texts) in enumerate(zip(feature_names, columns)):
+        numbers = _floats(texts)
+        if numbers is None:
+            # Words (or a mix of words and numbers): categories, as pandas
+            # reads such a column.
+            categorical.append(name)
+            X[:, j] = texts
+            continue
+        finite = np.isfinite(numbers)
+        if not finite.all():
+            bad = int(np.argmin(finite))
+            raise _CLIError(
+                f"{path}, line {lines[bad]}: column {name!r} is not finite: "
+                f"{texts[bad]!r}"
+            )
+        X[:, j] = numbers
+    if not categorical:
+        X = X.astype(np.float64)
+    return X, categorical, y, lines
+
+
+def _floats(texts):
+    """The numbers in ``texts`` as a float array, or None if one is not a number."""
+    try:
+        return np.array([float(text) for text in texts])
+    except ValueError:
+        return None
+
+
+def _parse_target(values, lines, task, path, target):
+    """Turn the raw target strings into labels or numbers and settle the task.
+
+    Parameters
+    ----------
+    values : list of str
+        The target column.
+    lines : list of int
+        Line number of each value, for error messages.
+    task : {"auto", "classification", "regression"}
+        The requested task.
+    path, target : str
+        File and column name, for error messages.
+
+    Returns
+    -------
+    y : ndarray
+        Integer or string labels for classification, floats for regression.
+    task : {"classification", "regression"}
+        The task, with "auto" resolved.
+    """
+    for value, line in zip(values, lines):
+        if not value:
+            raise _CLIError(
+                f"{path}, line {line}: target column {target!r} has a missing value"
+            )
+    try:
+        numbers = np.array([float(value) for value in values])
+    except ValueError:
+        numbers = None
+    # Beyond 2**53 floats cannot tell neighbouring integers apart, and int64
+    # would overflow: such numbers are measurements, not class labels.
+    is_integral = (
+        numbers is not None
+        and bool(np.all(np.abs(numbers) < 2.0**53))
+        and bool(np.all(numbers == np.round(numbers)))
+    )
+
+    if task == "auto":
+        if numbers is None:
+            task = "classification"
+        elif is_integral and len(np.unique(numbers)) <= _MAX_AUTO_CLASSES:
+            task = "classification"
+        else:
+            task = "regression"
+
+    if task == "regression":
+        if numbers is None:
+            bad = next(i for i, value in enumerate(values) if not _is_float(value))
+            raise _CLIError(
+                f"{path}, line {lines[bad]}: target column {target!r} is not "
+                f"numeric: {values[bad]!r}; regression needs a numeric target"
+            )
+        finite = np.isfinite(numbers)
+        if not finite.all():
+            bad = int(np.argmin(finite))
+            raise _CLIError(
+                f"{path}, line {lines[bad]}: target column {target!r} is not "
+                f"finite: {values[bad]!r}"
+            )
+        return numbers, task
+
+    if numbers is None:
+        y = np.asarray(values)
+    elif is_integral:
+        # "1" and "1.0" name the same class.
+        y = numbers.astype(np.int64)
+    else:
+        raise _CLIError(
+            f"target column {target!r} of {path} holds non-integer numbers, "
+            "which are not class labels (use --task regression)"
+        )
+    return y, task
+
+
+def _is_float(text):
+    """Whether ``float(text)`` succeeds."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
