@@ -69,6 +69,19 @@ def _read_csv(path, target, delimiter=","):
     _CLIError
         If the file cannot be read or is not such a table.
     """
+    header, rows = _read_rows(path, delimiter)
+    _check_header(header, rows, path, target, delimiter)
+    target_index = header.index(target)
+    feature_names = [name for i, name in enumerate(header) if i != target_index]
+    columns, y, lines = _split_columns(
+        rows, len(header), target_index, feature_names, path
+    )
+    X, categorical = _feature_array(columns, feature_names, lines, path)
+    return X, categorical, y, lines
+
+
+def _read_rows(path, delimiter):
+    """The header's names (None for an empty file) and ``(line, fields)`` per row."""
     header = None
     rows = []
     try:
@@ -87,7 +100,11 @@ def _read_csv(path, target, delimiter=","):
         raise _CLIError(f"cannot read {path}: not UTF-8 text") from None
     except csv.Error as exc:
         raise _CLIError(f"cannot parse {path}: {exc}") from None
+    return header, rows
 
+
+def _check_header(header, rows, path, target, delimiter):
+    """Raise unless the file has the target, another column and a data row."""
     if header is None:
         raise _CLIError(f"{path} is empty")
     hint = _delimiter_hint(header, delimiter)
@@ -103,16 +120,22 @@ def _read_csv(path, target, delimiter=","):
     if not rows:
         raise _CLIError(f"{path} has a header but no data rows")
 
-    target_index = header.index(target)
-    feature_names = [name for i, name in enumerate(header) if i != target_index]
+
+def _split_columns(rows, n_fields, target_index, feature_names, path):
+    """The stripped texts of each feature column, the target's and the line numbers.
+
+    Raises
+    ------
+    _CLIError
+        At the first row with the wrong number of fields or a missing feature.
+    """
     columns = [[] for _ in feature_names]
     y = []
     lines = []
     for line, fields in rows:
-        if len(fields) != len(header):
+        if len(fields) != n_fields:
             raise _CLIError(
-                f"{path}, line {line}: expected {len(header)} fields, "
-                f"found {len(fields)}"
+                f"{path}, line {line}: expected {n_fields} fields, found {len(fields)}"
             )
         y.append(fields[target_index].strip())
         lines.append(line)
@@ -124,8 +147,15 @@ def _read_csv(path, target, delimiter=","):
                     f"{path}, line {line}: column {name!r} has a missing value"
                 )
             column.append(text)
+    return columns, y, lines
 
-    X = np.empty((len(rows), len(feature_names)), dtype=object)
+
+def _feature_array(columns, feature_names, lines, path):
+    """The feature columns as one array, and the names of the categorical ones.
+
+    See :func:`_read_csv` for the array's dtype.
+    """
+    X = np.empty((len(lines), len(feature_names)), dtype=object)
     categorical = []
     for j, (name, texts) in enumerate(zip(feature_names, columns)):
         numbers = _floats(texts)
@@ -145,7 +175,7 @@ def _read_csv(path, target, delimiter=","):
         X[:, j] = numbers
     if not categorical:
         X = X.astype(np.float64)
-    return X, categorical, y, lines
+    return X, categorical
 
 
 def _floats(texts):
@@ -182,10 +212,7 @@ def _parse_target(values, lines, task, path, target):
             raise _CLIError(
                 f"{path}, line {line}: target column {target!r} has a missing value"
             )
-    try:
-        numbers = np.array([float(value) for value in values])
-    except ValueError:
-        numbers = None
+    numbers = _floats(values)
     # Beyond 2**53 floats cannot tell neighbouring integers apart, and int64
     # would overflow: such numbers are measurements, not class labels.
     is_integral = (
@@ -193,42 +220,51 @@ def _parse_target(values, lines, task, path, target):
         and bool(np.all(np.abs(numbers) < 2.0**53))
         and bool(np.all(numbers == np.round(numbers)))
     )
-
     if task == "auto":
-        if numbers is None:
-            task = "classification"
-        elif is_integral and len(np.unique(numbers)) <= _MAX_AUTO_CLASSES:
-            task = "classification"
-        else:
-            task = "regression"
-
+        task = _auto_task(numbers, is_integral)
     if task == "regression":
-        if numbers is None:
-            bad = next(i for i, value in enumerate(values) if not _is_float(value))
-            raise _CLIError(
-                f"{path}, line {lines[bad]}: target column {target!r} is not "
-                f"numeric: {values[bad]!r}; regression needs a numeric target"
-            )
-        finite = np.isfinite(numbers)
-        if not finite.all():
-            bad = int(np.argmin(finite))
-            raise _CLIError(
-                f"{path}, line {lines[bad]}: target column {target!r} is not "
-                f"finite: {values[bad]!r}"
-            )
-        return numbers, task
+        return _regression_target(values, numbers, lines, path, target), task
+    return _class_labels(values, numbers, is_integral, path, target), task
 
+
+def _auto_task(numbers, is_integral):
+    """The task ``--task auto`` takes for a target parsed as ``numbers``."""
     if numbers is None:
-        y = np.asarray(values)
-    elif is_integral:
-        # "1" and "1.0" name the same class.
-        y = numbers.astype(np.int64)
-    else:
+        return "classification"
+    if is_integral and len(np.unique(numbers)) <= _MAX_AUTO_CLASSES:
+        return "classification"
+    return "regression"
+
+
+def _regression_target(values, numbers, lines, path, target):
+    """The target's numbers, or an error at its first non-numeric or infinite value."""
+    if numbers is None:
+        bad = next(i for i, value in enumerate(values) if not _is_float(value))
         raise _CLIError(
-            f"target column {target!r} of {path} holds non-integer numbers, "
-            "which are not class labels (use --task regression)"
+            f"{path}, line {lines[bad]}: target column {target!r} is not "
+            f"numeric: {values[bad]!r}; regression needs a numeric target"
         )
-    return y, task
+    finite = np.isfinite(numbers)
+    if not finite.all():
+        bad = int(np.argmin(finite))
+        raise _CLIError(
+            f"{path}, line {lines[bad]}: target column {target!r} is not "
+            f"finite: {values[bad]!r}"
+        )
+    return numbers
+
+
+def _class_labels(values, numbers, is_integral, path, target):
+    """The target as class labels: its strings, or integers if it holds numbers."""
+    if numbers is None:
+        return np.asarray(values)
+    if is_integral:
+        # "1" and "1.0" name the same class.
+        return numbers.astype(np.int64)
+    raise _CLIError(
+        f"target column {target!r} of {path} holds non-integer numbers, "
+        "which are not class labels (use --task regression)"
+    )
 
 
 def _is_float(text):
