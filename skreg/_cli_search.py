@@ -174,8 +174,9 @@ def _path_search(
     whose paths score all the alphas on every fold, so a candidate costs one
     cold fit and ``len(alphas) - 1`` short warm ones per fold, where a grid
     search over alpha pays a cold fit per alpha. The candidates run in groups of
-    one per worker; ``report(results, indices, n_candidates)`` is called after
-    each group, with the indices of the group's candidates. ``progress``, a
+    one per worker; ``report(per_candidate, indices, candidates)`` is called
+    after each group, with :func:`_fit_candidate`'s results so far, the indices
+    of the group's candidates and the list of all candidates. ``progress``, a
     callback such as scikit-learn's ``ProgressBar``, sees the search as a task
     with a sub-task per candidate (begun when its group starts, ended when it
     is scored).
@@ -190,6 +191,18 @@ def _path_search(
         fold, the same for its alphas).
     """
     candidates = list(ParameterGrid(grid))
+    per_candidate = _fit_candidates(model, candidates, X, y, n_jobs, report, progress)
+    return _path_results(candidates, per_candidate, alphas, prefix, n_folds)
+
+
+def _fit_candidates(model, candidates, X, y, n_jobs, report, progress):
+    """:func:`_fit_candidate` for each candidate, in groups of one per worker.
+
+    Returns
+    -------
+    per_candidate : list of tuple
+        :func:`_fit_candidate`'s results, in the order of ``candidates``.
+    """
     n_workers = max(1, effective_n_jobs(n_jobs))
     threads = None if n_workers == 1 else max(1, cpu_count() // n_workers)
     per_candidate = []
@@ -217,6 +230,11 @@ def _path_search(
         loop(None)
     else:
         SearchProgress([progress], len(candidates)).run(loop)
+    return per_candidate
+
+
+def _path_results(candidates, per_candidate, alphas, prefix, n_folds):
+    """The ``cv_results_``-style dict of :func:`_path_search`, a row per alpha."""
     params, means, stds, kept, seconds = [], [], [], [], []
     for candidate, (scores, n_kept, elapsed) in zip(candidates, per_candidate):
         for alpha, row, row_kept in zip(alphas, scores, n_kept):
