@@ -22,15 +22,8 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import KFold, StratifiedKFold
 
-from skreg import (
-    MLPClassifier,
-    MLPClassifierCV,
-    MLPRegressor,
-    MLPRegressorCV,
-    _fused,
-)
+from skreg import _fused
 from skreg._cli_args import _build_parser, _check_args
 from skreg._cli_baseline import _run_baseline
 from skreg._cli_data import _load, _split
@@ -38,13 +31,10 @@ from skreg._cli_error import _CLIError
 from skreg._cli_progress import _progress
 from skreg._cli_report import (
     _DECIMALS,
-    _TOP_ROWS,
+    _best_line,
     _describe_data,
-    _format_alphas,
-    _format_table,
-    _legend,
-    _plural,
-    _ranks,
+    _search_lines,
+    _table_with_legend,
 )
 from skreg._cli_search import (
     _ALPHAS,
@@ -52,6 +42,9 @@ from skreg._cli_search import (
     _QUICK_ALPHAS,
     _QUICK_MLP_SETTINGS,
     _best_index,
+    _best_model,
+    _estimator_classes,
+    _folds,
     _make_model,
     _param_grid,
     _path_search,
@@ -84,26 +77,50 @@ def _kernels_note(status, package_dir):
     return f"skreg: note: compiled kernels: {status}; training is about 25% slower"
 
 
-def _run(args):
-    """Run the job for parsed, checked arguments; print the report."""
-    start = time.perf_counter()
+def _print_kernels_note():
+    """Print :func:`_kernels_note` on standard error, unless switched off."""
     note = _kernels_note(_fused.status(), Path(_fused.__file__).resolve().parent)
     if note is not None and not _fused.SWITCHED_OFF:
         print(note, file=sys.stderr, flush=True)
-    X, categorical, y, name, task = _load(args)
-    X_train, X_test, y_train, y_test = _split(X, y, task, args)
-    is_categorical = np.array([isinstance(value, str) for value in X[0]])
 
+
+def _run(args):
+    """Run the job for parsed, checked arguments; print the report."""
+    start = time.perf_counter()
+    _print_kernels_note()
+    X, categorical, y, name, task = _load(args)
+    split = _split(X, y, task, args)
+    _, _, y_train, y_test = split
+    is_categorical = np.array([isinstance(value, str) for value in X[0]])
     settings = {
         **(_QUICK_MLP_SETTINGS if args.quick else _MLP_SETTINGS),
         "random_state": args.random_state,
     }
-    if task == "classification":
-        estimator_class, cv_class, scoring = MLPClassifier, MLPClassifierCV, "accuracy"
-        cv = StratifiedKFold(args.cv, shuffle=True, random_state=args.random_state)
-    else:
-        estimator_class, cv_class, scoring = MLPRegressor, MLPRegressorCV, "r2"
-        cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
+    cv = _folds(task, args.cv, args.random_state)
+
+    estimator_class, _, _ = _estimator_classes(task)
+    print(f"skreg {__version__}: {estimator_class.__name__} on {name}")
+    print(_describe_data(X, is_categorical, categorical, y, y_train, y_test, task))
+    with warnings.catch_warnings():
+        # A capped max_iter is the point of a quick search; the warnings would
+        # bury the table. scikit-learn passes these filters on to its workers.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        _run_search(args, task, settings, is_categorical, cv, split)
+        if task == "classification":
+            _run_baseline(args, settings, is_categorical, cv, split)
+
+    print(f"time: {time.perf_counter() - start:.1f} s")
+
+
+def _run_search(args, task, settings, is_categorical, cv, split):
+    """Tune skreg's MLP; print the search, the ranked table and the held-out score.
+
+    Parameters
+    ----------
+    split : tuple of (X_train, X_test, y_train, y_test)
+    """
+    X_train, X_test, y_train, y_test = split
+    estimator_class, cv_class, scoring = _estimator_classes(task)
     alphas = np.array(_QUICK_ALPHAS if args.quick else _ALPHAS)
     # The candidates run in parallel, so each CV estimator runs its folds
     # in one process; it only scores (refit=False): the best is refitted below.
@@ -114,86 +131,40 @@ def _run(args):
     grid = _param_grid(task, prefix, args.quick)
     metric = "accuracy" if task == "classification" else "R^2"
     n_candidates = math.prod(len(values) for values in grid.values())
-    n_rows = n_candidates * len(alphas)
-
-    print(f"skreg {__version__}: {estimator_class.__name__} on {name}")
-    print(_describe_data(X, is_categorical, categorical, y, y_train, y_test, task))
-    hidden = settings["hidden_layer_sizes"]
-    max_iter = settings["max_iter"]
-    print(
-        f"search: {n_candidates} candidates x {_plural(args.cv, 'fold')}, "
-        f"hidden_layer_sizes={hidden}, max_iter={max_iter}, n_jobs={args.n_jobs}"
-    )
-    warm = (
-        f", warm-started from the previous alpha with {max(1, max_iter // 5)} epochs"
-        if len(alphas) > 1
-        else ""
-    )
-    print(
-        f"  alpha tuned by {cv_class.__name__} over {_format_alphas(alphas)}: "
-        f"a path per fold{warm}"
-    )
+    for line in _search_lines(
+        n_candidates, args.cv, args.n_jobs, settings, cv_class, alphas
+    ):
+        print(line)
     print()
 
-    with warnings.catch_warnings():
-        # A capped max_iter is the point of a quick search; the warnings would
-        # bury the table. scikit-learn passes these filters on to its workers.
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        results = _path_search(
-            model,
-            grid,
-            alphas,
-            X_train,
-            y_train,
-            prefix=prefix,
-            n_jobs=args.n_jobs,
-            n_folds=args.cv,
-            **_progress(sys.stdout, grid, prefix, f"CV {metric}", alphas),
-        )
-        print()
+    results = _path_search(
+        model,
+        grid,
+        alphas,
+        X_train,
+        y_train,
+        prefix=prefix,
+        n_jobs=args.n_jobs,
+        n_folds=args.cv,
+        **_progress(sys.stdout, grid, prefix, f"CV {metric}", alphas),
+    )
+    print()
+    n_rows = n_candidates * len(alphas)
+    for line in _table_with_legend(results, task, prefix, n_rows, args.cv):
+        print(line)
+    print()
 
-        for line in _format_table(results, task, prefix):
-            print(line)
-        print(f"({min(_TOP_ROWS, n_rows)} of {n_rows} candidates shown)")
-        for line in _legend(task, args.cv):
-            print(line)
-        print()
-
-        best_index = _best_index(results)
-        best_params = results["params"][best_index]
-        # In the table's column order.
-        order = [prefix + "penalty", prefix + "alpha", *list(grid)[1:]]
-        best = ", ".join(
-            f"{key.removeprefix(prefix)}={best_params[key]!r}" for key in order
-        )
-        n_tied = int(np.sum(_ranks(results["mean_test_score"]) == 1))
-        tied = (
-            f" (the first of {n_tied} tied at rank 1: the highest unrounded mean)"
-            if n_tied > 1
-            else ""
-        )
-        print(f"best: {best}{tied}")
-        # The chosen settings trained from scratch on the whole training part,
-        # as GridSearchCV's refit does.
-        final, final_prefix = _make_model(
-            task, estimator_class(**settings), is_categorical
-        )
-        final.set_params(
-            **{
-                final_prefix + key.removeprefix(prefix): value
-                for key, value in best_params.items()
-            }
-        ).fit(X_train, y_train)
-        print(
-            f"held-out {metric}, skreg {estimator_class.__name__}: "
-            f"{final.score(X_test, y_test):.{_DECIMALS}f}"
-        )
-
-        if task == "classification":
-            split = (X_train, X_test, y_train, y_test)
-            _run_baseline(args, settings, is_categorical, cv, split)
-
-    print(f"time: {time.perf_counter() - start:.1f} s")
+    best_params = results["params"][_best_index(results)]
+    print(_best_line(results, best_params, grid, prefix))
+    # The chosen settings trained from scratch on the whole training part,
+    # as GridSearchCV's refit does.
+    final = _best_model(
+        task, estimator_class(**settings), is_categorical, best_params, prefix
+    ).fit(X_train, y_train)
+    print(
+        f"held-out {metric}, skreg {estimator_class.__name__}: "
+        f"{final.score(X_test, y_test):.{_DECIMALS}f}"
+    )
 
 
 def main(argv=None):

@@ -136,3 +136,45 @@ def _legend(task, n_folds):
         "  by its alpha rows)",
     ]
     return lines
+
+
+def _search_lines(n_candidates, n_folds, n_jobs, settings, cv_class, alphas):
+    """The report's ``search:`` line and its line on how alpha is tuned."""
+    hidden = settings["hidden_layer_sizes"]
+    max_iter = settings["max_iter"]
+    warm = (
+        f", warm-started from the previous alpha with {max(1, max_iter // 5)} epochs"
+        if len(alphas) > 1
+        else ""
+    )
+    return [
+        f"search: {n_candidates} candidates x {_plural(n_folds, 'fold')}, "
+        f"hidden_layer_sizes={hidden}, max_iter={max_iter}, n_jobs={n_jobs}",
+        f"  alpha tuned by {cv_class.__name__} over {_format_alphas(alphas)}: "
+        f"a path per fold{warm}",
+    ]
+
+
+def _table_with_legend(results, task, prefix, n_rows, n_folds):
+    """The ranked table's lines, how many rows it shows, and its legend."""
+    return [
+        *_format_table(results, task, prefix),
+        f"({min(_TOP_ROWS, n_rows)} of {n_rows} candidates shown)",
+        *_legend(task, n_folds),
+    ]
+
+
+def _best_line(results, best_params, grid, prefix):
+    """The report's ``best:`` line: the refitted row, and whether it was tied."""
+    # In the table's column order.
+    order = [prefix + "penalty", prefix + "alpha", *list(grid)[1:]]
+    best = ", ".join(
+        f"{key.removeprefix(prefix)}={best_params[key]!r}" for key in order
+    )
+    n_tied = int(np.sum(_ranks(results["mean_test_score"]) == 1))
+    tied = (
+        f" (the first of {n_tied} tied at rank 1: the highest unrounded mean)"
+        if n_tied > 1
+        else ""
+    )
+    return f"best: {best}{tied}"

@@ -7,12 +7,13 @@ from joblib import cpu_count, effective_n_jobs
 from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer, TransformedTargetRegressor
-from sklearn.model_selection import GridSearchCV, ParameterGrid
+from sklearn.model_selection import GridSearchCV, KFold, ParameterGrid, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.utils.parallel import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
+from skreg import MLPClassifier, MLPClassifierCV, MLPRegressor, MLPRegressorCV
 from skreg._callbacks import SearchProgress
 
 # skreg divides the penalty by the training set's sample-weight sum S, where
@@ -35,6 +36,20 @@ _MLP_SETTINGS = {
     "early_stopping": False,
 }
 _QUICK_MLP_SETTINGS = {**_MLP_SETTINGS, "hidden_layer_sizes": (16,), "max_iter": 50}
+
+
+def _estimator_classes(task):
+    """The MLP class, its CV class and the scoring for ``task``."""
+    if task == "classification":
+        return MLPClassifier, MLPClassifierCV, "accuracy"
+    return MLPRegressor, MLPRegressorCV, "r2"
+
+
+def _folds(task, n_folds, random_state):
+    """Shuffled folds, stratified by class for classification."""
+    if task == "classification":
+        return StratifiedKFold(n_folds, shuffle=True, random_state=random_state)
+    return KFold(n_folds, shuffle=True, random_state=random_state)
 
 
 def _preprocessor(is_categorical):
@@ -261,3 +276,17 @@ def _best_index(results):
         np.isnan(results["mean_test_score"]), -np.inf, results["mean_test_score"]
     )
     return int(np.argmax(means))
+
+
+def _best_model(task, mlp, is_categorical, best_params, prefix):
+    """``mlp`` in its preprocessing, set to the best candidate's parameters.
+
+    ``best_params`` are named as in the searched model, after ``prefix``.
+    """
+    final, final_prefix = _make_model(task, mlp, is_categorical)
+    return final.set_params(
+        **{
+            final_prefix + key.removeprefix(prefix): value
+            for key, value in best_params.items()
+        }
+    )
