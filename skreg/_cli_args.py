@@ -89,6 +89,21 @@ def _build_parser():
             "split."
         ),
     )
+    _add_data_options(parser)
+    _add_search_options(parser)
+    parser.add_argument(
+        "--version",
+        action="store_true",
+        help=(
+            "print the versions of skreg, Python, numpy, scipy, scikit-learn and "
+            "the BLAS, and whether the compiled kernels are in use, then exit"
+        ),
+    )
+    return parser
+
+
+def _add_data_options(parser):
+    """Add the options that choose the data set or read a CSV file."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--dataset",
@@ -125,6 +140,10 @@ def _build_parser():
             "integer values)"
         ),
     )
+
+
+def _add_search_options(parser):
+    """Add the options of the search: folds, jobs, seed, held-out share, --quick."""
     parser.add_argument(
         "--cv",
         type=_int_at_least(2),
@@ -154,15 +173,6 @@ def _build_parser():
         action="store_true",
         help="a tiny grid and tiny networks, for smoke tests",
     )
-    parser.add_argument(
-        "--version",
-        action="store_true",
-        help=(
-            "print the versions of skreg, Python, numpy, scipy, scikit-learn and "
-            "the BLAS, and whether the compiled kernels are in use, then exit"
-        ),
-    )
-    return parser
 
 
 def _check_args(args):
