@@ -18,16 +18,21 @@ class _ArgumentParser(argparse.ArgumentParser):
         raise _CLIError(message)
 
 
+def _number(text, kind, description):
+    """``kind(text)``, or an argparse error saying the value must be ``description``."""
+    try:
+        return kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be {description}, got {text!r}"
+        ) from None
+
+
 def _int_at_least(minimum):
     """Return an argparse ``type`` accepting integers ``>= minimum``."""
 
     def parse(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"must be an integer, got {text!r}"
-            ) from None
+        value = _number(text, int, "an integer")
         if value < minimum:
             raise argparse.ArgumentTypeError(
                 f"must be an integer >= {minimum}, got {text!r}"
@@ -39,10 +44,7 @@ def _int_at_least(minimum):
 
 def _n_jobs(text):
     """Parse ``--n-jobs``: any integer but 0, as joblib understands it."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    value = _number(text, int, "an integer")
     if value == 0:
         raise argparse.ArgumentTypeError("must not be 0 (use -1 for all cores)")
     return value
@@ -50,10 +52,7 @@ def _n_jobs(text):
 
 def _fraction(text):
     """Parse ``--test-size``: a float strictly between 0 and 1."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    value = _number(text, float, "a number")
     if not 0.0 < value < 1.0:
         raise argparse.ArgumentTypeError(
             f"must be strictly between 0 and 1, got {text!r}"

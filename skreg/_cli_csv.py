@@ -165,13 +165,7 @@ def _feature_array(columns, feature_names, lines, path):
             categorical.append(name)
             X[:, j] = texts
             continue
-        finite = np.isfinite(numbers)
-        if not finite.all():
-            bad = int(np.argmin(finite))
-            raise _CLIError(
-                f"{path}, line {lines[bad]}: column {name!r} is not finite: "
-                f"{texts[bad]!r}"
-            )
+        _check_finite(numbers, texts, lines, path, f"column {name!r}")
         X[:, j] = numbers
     if not categorical:
         X = X.astype(np.float64)
@@ -184,6 +178,20 @@ def _floats(texts):
         return np.array([float(text) for text in texts])
     except ValueError:
         return None
+
+
+def _check_finite(numbers, texts, lines, path, column):
+    """Raise at the first of ``numbers`` that is infinite or nan.
+
+    ``texts`` are the numbers as written and ``column`` names them, for the
+    message.
+    """
+    finite = np.isfinite(numbers)
+    if not finite.all():
+        bad = int(np.argmin(finite))
+        raise _CLIError(
+            f"{path}, line {lines[bad]}: {column} is not finite: {texts[bad]!r}"
+        )
 
 
 def _parse_target(values, lines, task, path, target):
@@ -244,13 +252,7 @@ def _regression_target(values, numbers, lines, path, target):
             f"{path}, line {lines[bad]}: target column {target!r} is not "
             f"numeric: {values[bad]!r}; regression needs a numeric target"
         )
-    finite = np.isfinite(numbers)
-    if not finite.all():
-        bad = int(np.argmin(finite))
-        raise _CLIError(
-            f"{path}, line {lines[bad]}: target column {target!r} is not "
-            f"finite: {values[bad]!r}"
-        )
+    _check_finite(numbers, values, lines, path, f"target column {target!r}")
     return numbers
 
 

@@ -36,12 +36,7 @@ def _path_reporter(grid, prefix, label, alphas):
         width = len(str(n_candidates))
         for i in indices:
             params = candidates[i]
-            settings = " ".join(
-                f"{key.removeprefix(prefix)}={params[key]:g}"
-                if isinstance(params[key], float)
-                else f"{key.removeprefix(prefix)}={params[key]}"
-                for key in grid
-            )
+            settings = _settings_text(params, grid, prefix)
             means = per_candidate[i][0].mean(axis=1)
             best = int(np.nanargmax(means)) if not np.all(np.isnan(means)) else 0
             print(
@@ -63,12 +58,7 @@ def _progress_reporter(grid, prefix, label):
         width = len(str(n_candidates))
         for i in indices:
             params = results["params"][i]
-            settings = " ".join(
-                f"{key.removeprefix(prefix)}={params[key]:g}"
-                if isinstance(params[key], float)
-                else f"{key.removeprefix(prefix)}={params[key]}"
-                for key in grid
-            )
+            settings = _settings_text(params, grid, prefix)
             score = results["mean_test_score"][i]
             print(
                 f"[{i + 1:>{width}}/{n_candidates}] {settings}: "
@@ -77,3 +67,13 @@ def _progress_reporter(grid, prefix, label):
             )
 
     return report
+
+
+def _settings_text(params, grid, prefix):
+    """A candidate's searched settings, ``penalty=l1 dropout=0.2``, for its line."""
+    return " ".join(
+        f"{key.removeprefix(prefix)}={params[key]:g}"
+        if isinstance(params[key], float)
+        else f"{key.removeprefix(prefix)}={params[key]}"
+        for key in grid
+    )
