@@ -10,7 +10,7 @@ ranked table of the (candidate, alpha) rows, refits the best from scratch and
 scores it on the held-out part. For
 classification it also tunes scikit-learn's own ``MLPClassifier`` over the
 ``alpha`` grid its users would search (its ``alpha`` is on another scale, see
-``_ALPHAS``), so the two held-out accuracies can be compared.
+``_cli_search._ALPHAS``), so the two held-out accuracies can be compared.
 """
 
 import math

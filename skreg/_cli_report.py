@@ -78,7 +78,7 @@ def _format_table(cv_results, task, prefix):
 
     ranks = _ranks(cv_results["mean_test_score"])
     # Ties in the printed precision by the unrounded means, then in grid order,
-    # so the first row is the one refitted (see _best_index).
+    # so the first row is the one refitted (see _cli_search._best_index).
     keys = (np.arange(len(ranks)), cv_results["rank_test_score"], ranks)
     order = np.lexsort(keys)[:_TOP_ROWS]
     rows = []
