@@ -16,14 +16,10 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import StandardScaler
 
 from skreg import MLPClassifier, MLPClassifierCV, _callbacks, _fused, show_versions
-from skreg._cli import (
-    _kernels_note,
-    _path_search,
-    _progress,
-    _ranks,
-    _ReportingGridSearchCV,
-    main,
-)
+from skreg._cli import _kernels_note, main
+from skreg._cli_progress import _progress
+from skreg._cli_report import _ranks
+from skreg._cli_search import _path_search, _ReportingGridSearchCV
 
 # In-process runs stay on one core: worker start-up would dominate the tiny grid.
 QUICK = ["--quick", "--n-jobs", "1"]
