@@ -27,8 +27,9 @@ from skreg._callbacks import SearchProgress
 _ALPHAS = (0.1, 1.0, 10.0, 100.0)
 _QUICK_ALPHAS = (1.0,)
 
-# Small enough for the default search to finish in about 40 s on two cores;
-# fewer epochs leave too little training for dropout and label smoothing to pay.
+# Small enough for the default search to finish within a minute on CI's two
+# cores (the README gives the time measured); fewer epochs leave too little
+# training for dropout and label smoothing to pay.
 _MLP_SETTINGS = {
     "hidden_layer_sizes": (64,),
     "solver": "adam",
