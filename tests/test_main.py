@@ -628,9 +628,10 @@ def test_python_dash_m_in_a_source_tree_notes_missing_kernels(tmp_path):
     # (An editable install would still find the kernels it built elsewhere,
     # so their import is blocked as a clone without them sees it.)
     source = Path(__file__).resolve().parents[1] / "skreg"
-    (tmp_path / "skreg").mkdir()
-    for path in source.glob("*.py"):
-        (tmp_path / "skreg" / path.name).write_text(path.read_text())
+    for path in source.rglob("*.py"):
+        copy = tmp_path / "skreg" / path.relative_to(source)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(path.read_text())
     (tmp_path / "setup.py").touch()
     code = (
         "import runpy, sys; sys.modules['skreg._kernels'] = None; "
