@@ -170,7 +170,8 @@ class CVCallbacks:
         """Run ``fit()`` as the refit sub-task; ``fit()`` fits ``model``, if
         given, which then reports its epochs to the propagated callbacks."""
         task = self.root.subcontext(task_name="refit", task_id=self._n_paths)
-        with task.propagate_callback_context(model) if model else nullcontext():
+        propagated = model is not None
+        with task.propagate_callback_context(model) if propagated else nullcontext():
             task.call_on_fit_task_begin(estimator=self.estimator, **self._data)
             fit()
         task.call_on_fit_task_end(estimator=self.estimator, **self._data)
