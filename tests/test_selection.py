@@ -155,17 +155,24 @@ def test_prune_removes_dead_units_and_those_feeding_only_them():
 
     X = np.random.default_rng(0).standard_normal((7, 3))
     for activation in ["relu", "tanh", "logistic", "identity"]:
-        assert_allclose(
-            predict_output(
-                X[:, pruned.kept_inputs],
-                pruned.coefs,
-                pruned.intercepts,
-                activation,
-                "identity",
-            ),
-            predict_output(X, coefs, intercepts, activation, "identity"),
-            rtol=1e-14,
-        )
+        _assert_same_output(X, coefs, intercepts, pruned, activation, rtol=1e-14)
+
+
+def _assert_same_output(
+    X, coefs, intercepts, pruned, activation, out_activation="identity", **tolerance
+):
+    """The pruned network on the kept columns predicts what the full one does."""
+    assert_allclose(
+        predict_output(
+            X[:, pruned.kept_inputs],
+            pruned.coefs,
+            pruned.intercepts,
+            activation,
+            out_activation,
+        ),
+        predict_output(X, coefs, intercepts, activation, out_activation),
+        **tolerance,
+    )
 
 
 def test_prune_keeps_inputs_when_asked():
@@ -183,17 +190,7 @@ def test_prune_of_a_network_without_live_units_gives_the_constant_output():
     assert [W.shape for W in pruned.coefs] == [(0, 0), (0, 2), (2, 2)]
     X = np.random.default_rng(0).standard_normal((5, 3))
     for activation in ["relu", "tanh"]:
-        assert_allclose(
-            predict_output(
-                X[:, pruned.kept_inputs],
-                pruned.coefs,
-                pruned.intercepts,
-                activation,
-                "identity",
-            ),
-            predict_output(X, coefs, intercepts, activation, "identity"),
-            rtol=1e-14,
-        )
+        _assert_same_output(X, coefs, intercepts, pruned, activation, rtol=1e-14)
 
 
 def test_prune_rejects_mismatched_lists():
@@ -216,17 +213,16 @@ def test_prune_trained_l1_network_predicts_the_same(fitted, request):
     assert [W.shape for W in again.coefs] == [W.shape for W in pruned.coefs]
     assert_array_equal(again.kept_inputs, np.arange(len(pruned.kept_inputs)))
 
-    before = predict_output(
-        X, est.coefs_, est.intercepts_, est.activation, est.out_activation_
-    )
-    after = predict_output(
-        X[:, pruned.kept_inputs],
-        pruned.coefs,
-        pruned.intercepts,
+    _assert_same_output(
+        X,
+        est.coefs_,
+        est.intercepts_,
+        pruned,
         est.activation,
         est.out_activation_,
+        rtol=1e-12,
+        atol=1e-14,
     )
-    assert_allclose(after, before, rtol=1e-12, atol=1e-14)
 
 
 # ---------------------------------------------------------------------------
