@@ -9,6 +9,7 @@ cold fits, where a grid search pays for a full fit at every alpha.
 
 import threading
 import warnings
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
@@ -24,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from skreg._callbacks import CVCallbacks, path_task, with_callbacks
 from skreg._docstrings import CLASSIFIER_CV_DOC, REGRESSOR_CV_DOC
 from skreg._mlp import _FITTED_ATTRIBUTES, MLPClassifier, MLPRegressor
-from skreg._path import alpha_max, mlp_path
+from skreg._path import alpha_max, fit_converged, mlp_path
 from skreg._penalties import GROUP_PENALTIES, PENALTY_L1_RATIOS
 from skreg._validation import Interval, check_sample_weight, fit_context
 
@@ -213,14 +214,10 @@ class _MLPCVMixin:
             model = self._fold_network(start, best_alpha, y)
             if model is None:
                 alphas = grids[best_ratio, : best_alpha + 1]
-                callbacks.refit(
-                    lambda: self._refit_along_path(X, y, sample_weight, alphas)
-                )
+                fit = partial(self._refit_along_path, X, y, sample_weight, alphas)
             else:
-                callbacks.refit(
-                    lambda: self._continue_on_all_data(model, X, y, sample_weight),
-                    model,
-                )
+                fit = partial(self._continue_on_all_data, model, X, y, sample_weight)
+            callbacks.refit(fit, model)
         callbacks.end()
 
     def _fold_paths(self, X, y, sample_weight, ratios, grids, folds, callbacks):
@@ -319,21 +316,13 @@ class _MLPCVMixin:
         if model.solver != "lbfgs":
             budget = self.warm_max_iter or max(1, self.max_iter // 5)
             model.set_params(max_iter=budget)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            model.fit(X, y, sample_weight=sample_weight)
-        for warning in caught:
-            if issubclass(warning.category, ConvergenceWarning):
-                warnings.warn(
-                    f"The refit at alpha_={model.alpha:g}, which starts from the "
-                    "first fold's network, reached its iteration budget "
-                    f"({model.max_iter} iterations) before the stopping rule was met.",
-                    ConvergenceWarning,
-                )
-            else:
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
+        if not fit_converged(model, X, y, sample_weight):
+            warnings.warn(
+                f"The refit at alpha_={model.alpha:g}, which starts from the "
+                "first fold's network, reached its iteration budget "
+                f"({model.max_iter} iterations) before the stopping rule was met.",
+                ConvergenceWarning,
+            )
         self._adopt(model)
 
     def _adopt(self, model):

@@ -26,6 +26,26 @@ def _default_estimator(y):
     return MLPClassifier()
 
 
+def fit_converged(model, X, y, sample_weight=None):
+    """Fit ``model``; whether it did without a ConvergenceWarning.
+
+    The ConvergenceWarning is kept for the caller to word (a path says it
+    once for all its alphas); every other warning is passed on as it came.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        model.fit(X, y, sample_weight=sample_weight)
+    converged = True
+    for warning in caught:
+        if issubclass(warning.category, ConvergenceWarning):
+            converged = False
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+    return converged
+
+
 def alpha_max(X, y, *, l1_ratio=1.0, group=False, sample_weight=None, classifier=None):
     """The alpha above which a linear model's penalty removes every input.
 
@@ -165,16 +185,8 @@ def mlp_path(
     for i, alpha in enumerate(alphas):
         if i == 1 and model.solver != "lbfgs":
             model.set_params(max_iter=warm_max_iter)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ConvergenceWarning)
-            model.set_params(alpha=alpha).fit(X, y, sample_weight=sample_weight)
-        for warning in caught:
-            if issubclass(warning.category, ConvergenceWarning):
-                unconverged.append(alpha)
-            else:
-                warnings.warn_explicit(
-                    warning.message, warning.category, warning.filename, warning.lineno
-                )
+        if not fit_converged(model.set_params(alpha=alpha), X, y, sample_weight):
+            unconverged.append(alpha)
         path.n_iter[i] = model.n_iter_
         path.train_loss[i] = model.loss_
         path.n_nonzero[i] = sum(int(np.count_nonzero(W)) for W in model.coefs_)
